@@ -1,0 +1,53 @@
+package dev.pactum.api;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Status of a global transaction, with the table of legal moves.
+ *
+ * <pre>
+ *            submit (all Trys succeeded)
+ *   ACTIVE ─────────────────────────────▶ COMMITTING ──all branches confirmed──▶ COMMITTED
+ *     │
+ *     └── abort / failed Try / timeout ─▶ ABORTING ────all branches cancelled──▶ ABORTED
+ * </pre>
+ *
+ * COMMITTING and ABORTING are the two decisions: once a transaction is in one of them, it can only
+ * go on to the matching final status. A status may also "move" to itself, which is how a worker records
+ * a retry schedule or a lease without changing the decision.
+ */
+public enum GlobalStatus {
+    ACTIVE, COMMITTING, ABORTING, COMMITTED, ABORTED;
+
+    private Set<GlobalStatus> next;
+
+    static {
+        ACTIVE.next = EnumSet.of(ACTIVE, COMMITTING, ABORTING);
+        COMMITTING.next = EnumSet.of(COMMITTING, COMMITTED);
+        ABORTING.next = EnumSet.of(ABORTING, ABORTED);
+        COMMITTED.next = EnumSet.noneOf(GlobalStatus.class);
+        ABORTED.next = EnumSet.noneOf(GlobalStatus.class);
+    }
+
+    public boolean canMoveTo(GlobalStatus target) {
+        return next.contains(target);
+    }
+
+    /** Throws {@link IllegalTransitionException} naming the transaction when the move is not in the table. */
+    public GlobalStatus checkMoveTo(GlobalStatus target, String gid) {
+        if (!canMoveTo(target)) {
+            throw new IllegalTransitionException("global transaction " + gid + " cannot move from " + this + " to " + target, gid, name());
+        }
+        return target;
+    }
+
+    public boolean isFinal() {
+        return this == COMMITTED || this == ABORTED;
+    }
+
+    /** True for the two statuses that record the global decision. */
+    public boolean isDecision() {
+        return this == COMMITTING || this == ABORTING;
+    }
+}

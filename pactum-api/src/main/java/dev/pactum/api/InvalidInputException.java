@@ -1,0 +1,15 @@
+package dev.pactum.api;
+
+/** Bad input from a caller: names the offending field. Nothing has been changed when it is thrown. */
+public class InvalidInputException extends PactumException {
+    private final String field;
+
+    public InvalidInputException(String field, String message) {
+        super("invalid_input", message, null, null);
+        this.field = field;
+    }
+
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.pactum.api;
+
+/** The transaction patterns a global transaction can follow. */
+public enum TxPattern {
+    TCC
+}

@@ -1,0 +1,267 @@
+package dev.pactum.core;
+
+import dev.pactum.api.AbortRequest;
+import dev.pactum.api.BeginRequest;
+import dev.pactum.api.BranchRequest;
+import dev.pactum.api.BranchView;
+import dev.pactum.api.ConflictException;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.InvalidInputException;
+import dev.pactum.api.NotFoundException;
+import dev.pactum.api.SubmitRequest;
+import dev.pactum.api.TransactionList;
+import dev.pactum.api.TransactionView;
+import dev.pactum.api.TxPattern;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.AddBranchResult;
+import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.TransactionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the coordinator does, with no transport: the HTTP adapter, tests and embedders call these methods.
+ * Every input is checked before anything is written, so bad input changes nothing.
+ */
+public final class CoordinatorService {
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorService.class);
+    /** A compare-and-set lost to a concurrent writer is re-read and re-decided at most this often. */
+    private static final int CAS_ROUNDS = 16;
+    public static final int MAX_PAGE = 1000;
+
+    private final TransactionStore store;
+    private final TransactionDriver driver;
+    private final CoordinatorConfig config;
+    private final CoordinatorMetrics metrics;
+    private final Clock clock;
+
+    public CoordinatorService(TransactionStore store, TransactionDriver driver, CoordinatorConfig config,
+                              CoordinatorMetrics metrics, Clock clock) {
+        this.store = store;
+        this.driver = driver;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** The stored transaction and whether this call created it (a repeat with the same gid does not). */
+    public record Begun(TransactionView transaction, boolean created) {
+    }
+
+    public Begun begin(BeginRequest req) {
+        if (req == null) {
+            throw new InvalidInputException("body", "a JSON object is required");
+        }
+        String gid = req.gid() == null ? null : Ids.checkId("gid", req.gid());
+        TxPattern pattern = req.pattern() == null ? TxPattern.TCC : req.pattern();
+        Duration timeout = config.defaultTimeout();
+        if (req.timeoutMs() != null) {
+            if (req.timeoutMs() <= 0) {
+                throw new InvalidInputException("timeoutMs", "timeoutMs must be positive, was " + req.timeoutMs());
+            }
+            if (req.timeoutMs() > config.maxTimeout().toMillis()) {
+                throw new InvalidInputException("timeoutMs", "timeoutMs must be at most " + config.maxTimeout().toMillis()
+                        + ", was " + req.timeoutMs());
+            }
+            timeout = Duration.ofMillis(req.timeoutMs());
+        }
+        Instant now = clock.instant();
+        GlobalTransaction tx = GlobalTransaction.begin(gid == null ? Ids.newGid(now) : gid, pattern, now, now.plus(timeout));
+        BeginResult r = store.begin(tx);
+        if (r.created()) {
+            metrics.begun(pattern);
+        } else if (r.transaction().pattern() != pattern) {
+            throw new ConflictException("transaction " + tx.gid() + " exists with pattern " + r.transaction().pattern()
+                    + ", not " + pattern, tx.gid(), r.transaction().status().name());
+        }
+        return new Begun(Views.of(r.transaction(), List.of()), r.created());
+    }
+
+    public BranchView registerBranch(String gid, BranchRequest req) {
+        Ids.checkId("gid", gid);
+        if (req == null) {
+            throw new InvalidInputException("body", "a JSON object is required");
+        }
+        String branchId = Ids.checkId("branchId", req.branchId());
+        String confirm = checkUrl("confirmUrl", req.confirmUrl(), true);
+        String cancel = checkUrl("cancelUrl", req.cancelUrl(), true);
+        String tryUrl = checkUrl("tryUrl", req.tryUrl(), false);
+        GlobalTransaction tx = load(gid);
+        if (tx.pattern() != TxPattern.TCC) {
+            throw new ConflictException("transaction " + gid + " is " + tx.pattern() + ", TCC branches need a TCC transaction",
+                    gid, tx.status().name());
+        }
+        BranchRecord b = BranchRecord.register(gid, branchId, tryUrl, confirm, cancel, clock.instant());
+        return switch (store.addBranch(b, GlobalStatus.ACTIVE)) {
+            case AddBranchResult.Added a -> Views.of(a.branch());
+            case AddBranchResult.Duplicate d -> throw new ConflictException(
+                    "branch " + branchId + " is already registered in " + gid, gid, tx.status().name());
+            case AddBranchResult.NoSuchTransaction n -> throw new NotFoundException("no transaction " + gid, gid);
+            case AddBranchResult.WrongStatus w -> throw new ConflictException(
+                    "cannot register a branch in " + gid + ": it is " + w.status() + ", branches join only while ACTIVE",
+                    gid, w.status().name());
+        };
+    }
+
+    /**
+     * Commits: records COMMITTING durably, then Confirms every branch in the background. Repeating a submit
+     * is harmless; a submit after an abort, or after the timeout, is refused.
+     */
+    public TransactionView submit(String gid, SubmitRequest req) {
+        Ids.checkId("gid", gid);
+        Set<String> tried = null;
+        if (req != null && req.tried() != null) {
+            tried = new HashSet<>();
+            for (String id : req.tried()) {
+                tried.add(Ids.checkId("tried", id));
+            }
+        }
+        for (int round = 0; round < CAS_ROUNDS; round++) {
+            GlobalTransaction tx = load(gid);
+            switch (tx.status()) {
+                case COMMITTING, COMMITTED -> {
+                    return view(tx);
+                }
+                case ABORTING, ABORTED -> throw new ConflictException("cannot submit " + gid + ": it is " + tx.status()
+                        + (tx.reason() == null ? "" : " (" + tx.reason() + ")"), gid, tx.status().name());
+                case ACTIVE -> {
+                    Instant now = clock.instant();
+                    if (!now.isBefore(tx.timeoutAt())) {
+                        abortActive(tx, "timeout");
+                        throw new ConflictException("cannot submit " + gid + ": its timeout passed at " + tx.timeoutAt()
+                                + "; it is being aborted", gid, GlobalStatus.ABORTING.name());
+                    }
+                    List<BranchRecord> branches = store.branches(gid);
+                    if (tried != null) {
+                        checkTried(gid, tx, branches, tried);
+                    }
+                    GlobalTransaction decided = tx.moveTo(GlobalStatus.COMMITTING, "submitted", now, config.nodeId(),
+                            now.plus(config.lease()));
+                    Optional<GlobalTransaction> stored = store.compareAndSet(tx, decided);
+                    if (stored.isPresent()) {
+                        metrics.decided(GlobalStatus.COMMITTING);
+                        driver.startDriving(stored.get());
+                        return Views.of(stored.get(), branches);
+                    }
+                }
+                default -> throw new IllegalStateException("unknown status " + tx.status());
+            }
+        }
+        throw new ConflictException("submit of " + gid + " kept losing to concurrent changes; try again", gid, null);
+    }
+
+    public TransactionView abort(String gid, AbortRequest req) {
+        Ids.checkId("gid", gid);
+        String reason = req == null || req.reason() == null || req.reason().isBlank() ? "aborted by client"
+                : abbreviate(req.reason(), 200);
+        for (int round = 0; round < CAS_ROUNDS; round++) {
+            GlobalTransaction tx = load(gid);
+            switch (tx.status()) {
+                case ABORTING, ABORTED -> {
+                    return view(tx);
+                }
+                case COMMITTING, COMMITTED -> throw new ConflictException("cannot abort " + gid + ": it is already "
+                        + tx.status(), gid, tx.status().name());
+                case ACTIVE -> {
+                    Optional<GlobalTransaction> stored = abortActive(tx, reason);
+                    if (stored.isPresent()) {
+                        return view(stored.get());
+                    }
+                }
+                default -> throw new IllegalStateException("unknown status " + tx.status());
+            }
+        }
+        throw new ConflictException("abort of " + gid + " kept losing to concurrent changes; try again", gid, null);
+    }
+
+    public TransactionView get(String gid) {
+        Ids.checkId("gid", gid);
+        return view(load(gid));
+    }
+
+    public TransactionList list(GlobalStatus status, String after, int limit) {
+        if (after != null) {
+            Ids.checkId("after", after);
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new InvalidInputException("limit", "limit must be within 1.." + MAX_PAGE + ", was " + limit);
+        }
+        List<GlobalTransaction> page = store.list(status, after, limit);
+        String next = page.size() == limit ? page.getLast().gid() : null;
+        return new TransactionList(page.stream().map(t -> Views.of(t, List.of())).toList(), next);
+    }
+
+    private Optional<GlobalTransaction> abortActive(GlobalTransaction tx, String reason) {
+        Instant now = clock.instant();
+        GlobalTransaction decided = tx.moveTo(GlobalStatus.ABORTING, reason, now, config.nodeId(),
+                now.plus(config.lease()));
+        Optional<GlobalTransaction> stored = store.compareAndSet(tx, decided);
+        stored.ifPresent(s -> {
+            metrics.decided(GlobalStatus.ABORTING);
+            log.debug("{} aborting: {}", tx.gid(), reason);
+            driver.startDriving(s);
+        });
+        return stored;
+    }
+
+    private static void checkTried(String gid, GlobalTransaction tx, List<BranchRecord> branches, Set<String> tried) {
+        Set<String> registered = branches.stream().map(BranchRecord::branchId).collect(Collectors.toSet());
+        Set<String> missing = new HashSet<>(registered);
+        missing.removeAll(tried);
+        Set<String> unknown = new HashSet<>(tried);
+        unknown.removeAll(registered);
+        if (!unknown.isEmpty()) {
+            throw new InvalidInputException("tried", "branches " + unknown + " are not registered in " + gid);
+        }
+        if (!missing.isEmpty()) {
+            throw new ConflictException("cannot submit " + gid + ": branches " + missing
+                    + " have not reported a successful Try; abort instead", gid, tx.status().name());
+        }
+    }
+
+    private GlobalTransaction load(String gid) {
+        return store.find(gid).orElseThrow(() -> new NotFoundException("no transaction " + gid, gid));
+    }
+
+    private TransactionView view(GlobalTransaction tx) {
+        return Views.of(tx, store.branches(tx.gid()));
+    }
+
+    private static String checkUrl(String field, String value, boolean required) {
+        if (value == null || value.isEmpty()) {
+            if (required) {
+                throw new InvalidInputException(field, field + " is required");
+            }
+            return null;
+        }
+        if (value.length() > 2048) {
+            throw new InvalidInputException(field, field + " is longer than 2048 characters");
+        }
+        try {
+            URI u = new URI(value);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new InvalidInputException(field, field + " must be an absolute http or https URL, was '"
+                        + abbreviate(value, 80) + "'");
+            }
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException(field, field + " is not a valid URL: " + e.getMessage());
+        }
+        return value;
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+}

@@ -1,0 +1,44 @@
+package dev.pactum.core;
+
+import dev.pactum.api.InvalidInputException;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/** Makes and checks transaction and branch ids. */
+public final class Ids {
+    /** Ids travel in URLs, headers, XA xids and SQL keys: keep them short and plain. */
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    private Ids() {
+    }
+
+    /** A new id that sorts by creation time (milliseconds in base 36), then 10 random characters. */
+    public static String newGid(Instant now) {
+        StringBuilder sb = new StringBuilder(24);
+        String t = Long.toString(now.toEpochMilli(), 36);
+        sb.append(t).append('-');
+        for (int i = 0; i < 10; i++) {
+            sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+
+    public static String checkId(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidInputException(field, field + " is required");
+        }
+        if (!VALID.matcher(value).matches()) {
+            throw new InvalidInputException(field, field + " must be 1-64 characters of letters, digits and . _ : -"
+                    + " starting with a letter or digit, was '" + abbreviate(value) + "'");
+        }
+        return value;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

@@ -1,0 +1,74 @@
+package dev.pactum.core;
+
+import dev.pactum.api.BranchOp;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.spi.BranchCall;
+import dev.pactum.core.spi.BranchInvoker;
+import dev.pactum.core.spi.CallResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Calls a set of branches in parallel, one virtual thread each, and returns the results in the same order.
+ * A single branch is called on the caller's thread: no hand-off for the common small case.
+ */
+public final class PhaseTwoCalls implements AutoCloseable {
+    private final BranchInvoker invoker;
+    private final CoordinatorMetrics metrics;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    public PhaseTwoCalls(BranchInvoker invoker, CoordinatorMetrics metrics) {
+        this.invoker = invoker;
+        this.metrics = metrics;
+    }
+
+    public List<CallResult> callAll(String gid, BranchOp op, List<BranchRecord> branches,
+                                    Function<BranchRecord, String> url) {
+        if (branches.size() == 1) {
+            BranchRecord b = branches.getFirst();
+            return List.of(call(new BranchCall(gid, b.branchId(), op, url.apply(b))));
+        }
+        List<Future<CallResult>> futures = new ArrayList<>(branches.size());
+        for (BranchRecord b : branches) {
+            BranchCall c = new BranchCall(gid, b.branchId(), op, url.apply(b));
+            futures.add(executor.submit(() -> call(c)));
+        }
+        List<CallResult> results = new ArrayList<>(branches.size());
+        for (Future<CallResult> f : futures) {
+            try {
+                results.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                results.add(CallResult.noAnswer("interrupted while waiting for the call"));
+            } catch (ExecutionException e) {
+                results.add(CallResult.noAnswer("call failed: " + e.getCause()));
+            }
+        }
+        return results;
+    }
+
+    private CallResult call(BranchCall c) {
+        long start = System.nanoTime();
+        CallResult r;
+        try {
+            r = invoker.invoke(c);
+        } catch (RuntimeException e) {
+            // An invoker must not throw, but if one does the branch is simply retried later.
+            r = CallResult.noAnswer("invoker error: " + e);
+        }
+        metrics.call(c.op(), r.outcome(), Duration.ofNanos(System.nanoTime() - start));
+        return r;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

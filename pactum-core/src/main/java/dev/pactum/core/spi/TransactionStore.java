@@ -1,0 +1,68 @@
+package dev.pactum.core.spi;
+
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the coordinator keeps global transactions and their branches. Every implementation passes the same
+ * contract suite ({@code TransactionStoreContract} in this module's test jar).
+ *
+ * <p>Durability: when {@link #begin}, {@link #addBranch} or {@link #compareAndSet} return, the write
+ * survives a crash of the process and of the machine (it has been fsync'd or committed). Only
+ * {@link #updateBranch} may be lazier: losing a branch acknowledgement just makes the coordinator call
+ * the branch again, which the participant's barrier turns into a no-op.
+ *
+ * <p>Concurrency: implementations are thread-safe; several coordinator processes may share a JDBC store.
+ * Every status change is a compare-and-set, so two writers never both win.
+ */
+public interface TransactionStore extends AutoCloseable {
+
+    /** Stores a new ACTIVE transaction; if the gid is taken, answers with the stored one and changes nothing. */
+    BeginResult begin(GlobalTransaction tx);
+
+    Optional<GlobalTransaction> find(String gid);
+
+    /** The branches of a transaction, in registration order. */
+    List<BranchRecord> branches(String gid);
+
+    /**
+     * Adds a branch only while the global transaction is in {@code requiredStatus}, atomically with respect to
+     * status changes: a branch is either added before a decision (and so is part of it) or refused.
+     * Adding a branch increments the global transaction's version, so a decision computed from an older
+     * branch list loses its compare-and-set and is made again with the new branch in view.
+     */
+    AddBranchResult addBranch(BranchRecord branch, GlobalStatus requiredStatus);
+
+    /**
+     * Replaces {@code expected} by {@code updated} if the stored status and version still equal the expected
+     * ones. Returns the stored value (version + 1) on success, empty if another writer got there first.
+     */
+    Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated);
+
+    /** Replaces a branch if its stored status and attempt count still equal the expected ones. */
+    boolean updateBranch(BranchRecord expected, BranchRecord updated);
+
+    /** One page of transactions in {@code status} (all statuses when null), ordered by gid, after {@code afterGid}. */
+    List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit);
+
+    /**
+     * Leases up to {@code limit} unfinished transactions whose {@code nextAttemptAt} has come, and whose lease is
+     * free, expired or already {@code owner}'s, to {@code owner} until {@code leaseUntil}. Two callers never
+     * receive the same transaction while a lease is valid.
+     */
+    List<GlobalTransaction> claimDue(String owner, Instant now, Instant leaseUntil, int limit);
+
+    /** Counts unfinished transactions, for metrics and the health page. */
+    long countUnfinished();
+
+    /** A short name for logs and metrics, such as "embedded" or "postgresql". */
+    String name();
+
+    @Override
+    void close();
+}
