@@ -1,0 +1,137 @@
+package dev.pactum.server;
+
+import dev.pactum.core.Backoff;
+import dev.pactum.core.CoordinatorConfig;
+import dev.pactum.core.CoordinatorMetrics;
+import dev.pactum.core.CoordinatorService;
+import dev.pactum.core.PhaseTwoCalls;
+import dev.pactum.core.TransactionDriver;
+import dev.pactum.core.recovery.RecoveryWorker;
+import dev.pactum.core.spi.BranchInvoker;
+import dev.pactum.core.spi.TransactionStore;
+import dev.pactum.core.tcc.TccProcessor;
+import dev.pactum.server.http.ApiHandler;
+import dev.pactum.server.invoke.HttpBranchInvoker;
+import dev.pactum.store.embedded.EmbeddedStoreConfig;
+import dev.pactum.store.embedded.EmbeddedTransactionStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+/**
+ * The coordinator process, wired by hand (no container): store, service, workers and the HTTP server.
+ * {@link #start} returns once the port is open and recovery has begun; {@link #close} stops in reverse order.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final ServerConfig config;
+    private final TransactionStore store;
+    private final BranchInvoker invoker;
+    private final PhaseTwoCalls calls;
+    private final TransactionDriver driver;
+    private final RecoveryWorker worker;
+    private final CoordinatorService service;
+    private final PrometheusMeterRegistry registry;
+    private final Server http;
+    private final ServerConnector connector;
+
+    private Coordinator(ServerConfig config, TransactionStore store, Clock clock) {
+        this.config = config;
+        this.store = store;
+        CoordinatorConfig cc = config.coordinator();
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        Gauge.builder("pactum.transactions.unfinished", store, TransactionStore::countUnfinished)
+                .description("Global transactions not yet COMMITTED or ABORTED").register(registry);
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
+        invoker = new HttpBranchInvoker(config.branchTimeout());
+        calls = new PhaseTwoCalls(invoker, metrics);
+        Backoff backoff = new Backoff(cc.retryBase(), cc.retryCap());
+        driver = new TransactionDriver(store, List.of(new TccProcessor(store, calls, backoff, clock)), cc, metrics, clock);
+        worker = new RecoveryWorker(store, driver, cc, clock, metrics);
+        service = new CoordinatorService(store, driver, cc, metrics, clock);
+
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("pactum-http");
+        // Requests run on virtual threads: a handler may block on the store's fsync without holding a pool thread.
+        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http = new Server(pool);
+        HttpConfiguration hc = new HttpConfiguration();
+        hc.setSendServerVersion(false);
+        connector = new ServerConnector(http, new HttpConnectionFactory(hc));
+        connector.setHost(config.bind());
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(1024);
+        http.addConnector(connector);
+        http.setHandler(new ApiHandler(service, config.maxBodyBytes(), this::health, registry::scrape, registry));
+    }
+
+    /** Opens the configured store, starts recovery and the HTTP server. */
+    public static Coordinator start(ServerConfig config, Clock clock) throws Exception {
+        log.info("starting Pactum coordinator: {}", config.describe());
+        TransactionStore store = config.storeUrl() == null
+                ? EmbeddedTransactionStore.open(EmbeddedStoreConfig.durable(config.dataDir()))
+                : JdbcStores.open(config);
+        Coordinator c = new Coordinator(config, store, clock);
+        try {
+            c.http.start();
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+        c.worker.start();
+        log.info("Pactum coordinator listening on http://{}:{} (store: {}, {} unfinished transactions to resume)",
+                config.bind(), c.port(), store.name(), store.countUnfinished());
+        return c;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public CoordinatorService service() {
+        return service;
+    }
+
+    public RecoveryWorker worker() {
+        return worker;
+    }
+
+    private String health() {
+        return "{\"status\":\"UP\",\"store\":\"" + store.name() + "\",\"node\":\"" + config.coordinator().nodeId()
+                + "\",\"unfinished\":" + store.countUnfinished() + "}";
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            log.warn("HTTP server did not stop cleanly", e);
+        }
+        worker.close();
+        driver.close();
+        calls.close();
+        invoker.close();
+        store.close();
+        registry.close();
+        log.info("Pactum coordinator stopped");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.pactum.server;
+
+import dev.pactum.core.CoordinatorConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the coordinator process needs, validated once at start and printed once.
+ *
+ * @param bind          the address to listen on (loopback by default: expose it on purpose)
+ * @param port          the HTTP port, 0 for any free port
+ * @param dataDir       the embedded store's directory, used when {@code storeUrl} is null
+ * @param storeUrl      a JDBC URL (PostgreSQL or MariaDB/MySQL) to share a store between coordinators, or null
+ * @param maxBodyBytes  larger request bodies are refused with 413
+ * @param branchTimeout how long one phase-2 call may take before it counts as "no answer"
+ */
+public record ServerConfig(String bind, int port, Path dataDir, String storeUrl, String storeUser,
+                           String storePassword, int maxBodyBytes, Duration branchTimeout,
+                           CoordinatorConfig coordinator) {
+
+    public ServerConfig {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(branchTimeout, "branchTimeout");
+        Objects.requireNonNull(coordinator, "coordinator");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be within 0..65535, was " + port);
+        }
+        if (maxBodyBytes < 1024 || maxBodyBytes > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException("maxBodyBytes must be within 1 KiB..16 MiB, was " + maxBodyBytes);
+        }
+        if (branchTimeout.isNegative() || branchTimeout.isZero()) {
+            throw new IllegalArgumentException("branchTimeout must be positive, was " + branchTimeout);
+        }
+        if (storeUrl != null && !storeUrl.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("storeUrl must be a JDBC URL (jdbc:postgresql:... or jdbc:mariadb:...), was "
+                    + storeUrl);
+        }
+    }
+
+    public static ServerConfig defaults(Path dataDir) {
+        return new ServerConfig("127.0.0.1", 7070, dataDir, null, null, null, 64 * 1024, Duration.ofSeconds(10),
+                CoordinatorConfig.builder().build());
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(bind, p, dataDir, storeUrl, storeUser, storePassword, maxBodyBytes, branchTimeout,
+                coordinator);
+    }
+
+    /** One line per setting, passwords hidden: printed once at start. */
+    public String describe() {
+        return "bind=" + bind + " port=" + port
+                + (storeUrl == null ? " store=embedded data=" + dataDir.toAbsolutePath() : " store=" + storeUrl)
+                + " node=" + coordinator.nodeId() + " defaultTimeout=" + coordinator.defaultTimeout()
+                + " lease=" + coordinator.lease() + " retry=" + coordinator.retryBase() + ".." + coordinator.retryCap()
+                + " branchTimeout=" + branchTimeout + " maxBody=" + maxBodyBytes;
+    }
+}

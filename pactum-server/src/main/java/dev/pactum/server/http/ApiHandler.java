@@ -1,0 +1,269 @@
+package dev.pactum.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.pactum.api.AbortRequest;
+import dev.pactum.api.BeginRequest;
+import dev.pactum.api.BranchRequest;
+import dev.pactum.api.ConflictException;
+import dev.pactum.api.ErrorBody;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.IllegalTransitionException;
+import dev.pactum.api.InvalidInputException;
+import dev.pactum.api.NotFoundException;
+import dev.pactum.api.PactumException;
+import dev.pactum.api.SubmitRequest;
+import dev.pactum.core.CoordinatorService;
+import dev.pactum.server.Json;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP/JSON adapter: parses a request, calls {@link CoordinatorService}, writes the answer. It holds no
+ * logic of its own; docs/openapi.yaml describes the routes. Runs on virtual threads, so it may block.
+ *
+ * <pre>
+ *   POST /api/v1/transactions                      begin
+ *   GET  /api/v1/transactions?status=&after=&limit= list
+ *   GET  /api/v1/transactions/{gid}                 query one, with branches
+ *   POST /api/v1/transactions/{gid}/branches        register a TCC branch
+ *   POST /api/v1/transactions/{gid}/submit          commit
+ *   POST /api/v1/transactions/{gid}/abort           roll back
+ *   GET  /health, GET /metrics
+ * </pre>
+ */
+public final class ApiHandler extends Handler.Abstract {
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    private static final String PREFIX = "/api/v1/transactions";
+
+    private final CoordinatorService service;
+    private final int maxBodyBytes;
+    private final Supplier<String> health;
+    private final Supplier<String> metrics;
+    private final MeterRegistry registry;
+
+    public ApiHandler(CoordinatorService service, int maxBodyBytes, Supplier<String> health, Supplier<String> metrics,
+                      MeterRegistry registry) {
+        this.service = service;
+        this.maxBodyBytes = maxBodyBytes;
+        this.health = health;
+        this.metrics = metrics;
+        this.registry = registry;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        String path = Request.getPathInContext(request);
+        String method = request.getMethod();
+        String route = "unknown";
+        int status;
+        byte[] body;
+        String contentType = "application/json";
+        try {
+            if (path.equals("/health") && method.equals("GET")) {
+                route = "health";
+                status = 200;
+                body = health.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } else if (path.equals("/metrics") && method.equals("GET")) {
+                route = "metrics";
+                status = 200;
+                contentType = "text/plain; version=0.0.4; charset=utf-8";
+                body = metrics.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } else if (path.equals(PREFIX) || path.startsWith(PREFIX + "/")) {
+                Answer a = api(request, method, path.substring(PREFIX.length()));
+                route = a.route;
+                status = a.status;
+                body = Json.MAPPER.writeValueAsBytes(a.value);
+            } else {
+                throw new HttpError(404, "not_found", "no route " + method + " " + path, null);
+            }
+        } catch (HttpError e) {
+            status = e.status;
+            body = bytes(e.body);
+        } catch (InvalidInputException e) {
+            status = 400;
+            body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
+        } catch (NotFoundException e) {
+            status = 404;
+            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+        } catch (ConflictException e) {
+            status = 409;
+            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+        } catch (IllegalTransitionException e) {
+            log.error("illegal transition on {} {}", method, path, e);
+            status = 500;
+            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+        } catch (PactumException e) {
+            status = 400;
+            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+        } catch (RuntimeException | IOException e) {
+            log.error("internal error on {} {}", method, path, e);
+            status = 500;
+            body = bytes(new ErrorBody("internal", "internal error: " + e.getMessage(), null, null, null));
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        Timer.builder("pactum.http.requests").tag("route", route).tag("status", Integer.toString(status))
+                .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    private record Answer(String route, int status, Object value) {
+    }
+
+    private Answer api(Request request, String method, String rest) throws IOException {
+        // rest is "", "/{gid}", "/{gid}/branches", "/{gid}/submit" or "/{gid}/abort"
+        String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
+        if (parts.length == 0) {
+            if (method.equals("POST")) {
+                CoordinatorService.Begun b = service.begin(read(request, BeginRequest.class, true));
+                return new Answer("begin", b.created() ? 201 : 200, b.transaction());
+            }
+            if (method.equals("GET")) {
+                Fields q = Request.extractQueryParameters(request);
+                GlobalStatus status = parseStatus(q.getValue("status"));
+                int limit = parseLimit(q.getValue("limit"));
+                return new Answer("list", 200, service.list(status, q.getValue("after"), limit));
+            }
+            throw methodNotAllowed(method, "POST or GET");
+        }
+        String gid = parts[0];
+        if (parts.length == 1) {
+            if (method.equals("GET")) {
+                return new Answer("get", 200, service.get(gid));
+            }
+            throw methodNotAllowed(method, "GET");
+        }
+        if (parts.length == 2 && method.equals("POST")) {
+            return switch (parts[1]) {
+                case "branches" -> new Answer("branch", 201,
+                        service.registerBranch(gid, read(request, BranchRequest.class, true)));
+                case "submit" -> new Answer("submit", 200, service.submit(gid, read(request, SubmitRequest.class, false)));
+                case "abort" -> new Answer("abort", 200, service.abort(gid, read(request, AbortRequest.class, false)));
+                default -> throw new HttpError(404, "not_found", "no route POST " + PREFIX + rest, null);
+            };
+        }
+        if (parts.length == 2) {
+            throw methodNotAllowed(method, "POST");
+        }
+        throw new HttpError(404, "not_found", "no route " + method + " " + PREFIX + rest, null);
+    }
+
+    private <T> T read(Request request, Class<T> type, boolean required) throws IOException {
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        byte[] raw;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            raw = in.readNBytes(maxBodyBytes + 1);
+        }
+        if (raw.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        if (raw.length == 0 || isBlank(raw)) {
+            if (required) {
+                throw new HttpError(400, "invalid_input", "a JSON object body is required", "body");
+            }
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(raw, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new HttpError(400, "invalid_input", "unknown field '" + e.getPropertyName() + "'", e.getPropertyName());
+        } catch (InvalidFormatException e) {
+            String field = fieldOf(e);
+            throw new HttpError(400, "invalid_input", "field '" + field + "' has an invalid value '" + e.getValue() + "'",
+                    field);
+        } catch (JsonMappingException e) {
+            String field = fieldOf(e);
+            throw new HttpError(400, "invalid_input", field.isEmpty() ? "the body is not the expected JSON object: "
+                    + e.getOriginalMessage() : "field '" + field + "' has the wrong type", field.isEmpty() ? "body" : field);
+        } catch (JsonProcessingException e) {
+            throw new HttpError(400, "malformed_json", "malformed JSON: " + e.getOriginalMessage(), "body");
+        }
+    }
+
+    private static String fieldOf(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private HttpError tooLarge() {
+        return new HttpError(413, "too_large", "request body exceeds " + maxBodyBytes + " bytes", "body");
+    }
+
+    private static HttpError methodNotAllowed(String method, String allowed) {
+        return new HttpError(405, "method_not_allowed", method + " is not allowed here; use " + allowed, null);
+    }
+
+    private static GlobalStatus parseStatus(String s) {
+        if (s == null || s.isEmpty()) {
+            return null;
+        }
+        try {
+            return GlobalStatus.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("status", "unknown status '" + s + "'; one of ACTIVE, COMMITTING, ABORTING,"
+                    + " COMMITTED, ABORTED");
+        }
+    }
+
+    private static int parseLimit(String s) {
+        if (s == null || s.isEmpty()) {
+            return 100;
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("limit", "limit must be a number, was '" + s + "'");
+        }
+    }
+
+    private static boolean isBlank(byte[] raw) {
+        for (byte b : raw) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] bytes(ErrorBody e) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(e);
+        } catch (JsonProcessingException x) {
+            throw new IllegalStateException(x);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.pactum.server;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pactum.api.Headers;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * A TCC participant for tests: counts every call per (gid, branch, op) and answers with the status that
+ * {@link #answer} picks, so a test can make a branch refuse or stay unreachable for a while.
+ */
+final class CountingParticipant implements AutoCloseable {
+    private final HttpServer server;
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    volatile IntSupplier answer = () -> 200;
+    volatile IntSupplier tryAnswer = () -> 200;
+
+    CountingParticipant() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            String op = ex.getRequestURI().getPath().substring(1);
+            String key = ex.getRequestHeaders().getFirst(Headers.GID) + "/" + ex.getRequestHeaders().getFirst(Headers.BRANCH_ID)
+                    + "/" + op;
+            int status = op.equals("try") ? tryAnswer.getAsInt() : answer.getAsInt();
+            if (status == 200) {
+                calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            }
+            byte[] body = "{}".getBytes();
+            ex.sendResponseHeaders(status, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+    }
+
+    String url(String op) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + op;
+    }
+
+    int count(String gid, String branch, String op) {
+        AtomicInteger n = calls.get(gid + "/" + branch + "/" + op);
+        return n == null ? 0 : n.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

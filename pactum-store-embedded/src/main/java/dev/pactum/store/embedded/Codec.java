@@ -1,0 +1,97 @@
+package dev.pactum.store.embedded;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Keys and values of the embedded store. Values are JSON: a little larger than a binary layout, but readable
+ * with any RocksDB tool when someone has to look at a stuck transaction, and the records evolve by adding fields.
+ *
+ * <pre>
+ *   g/{gid}                      -> GlobalTransaction
+ *   b/{gid}/{seq, 6 digits}      -> BranchRecord (seq = registration order)
+ *   s/{status}/{gid}             -> empty (index for listing by status)
+ * </pre>
+ * Ids never contain '/', so prefixes cannot collide (see {@code dev.pactum.core.Ids}).
+ */
+final class Codec {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Codec() {
+    }
+
+    static byte[] globalKey(String gid) {
+        return bytes("g/" + gid);
+    }
+
+    static byte[] branchPrefix(String gid) {
+        return bytes("b/" + gid + "/");
+    }
+
+    static byte[] branchKey(String gid, int seq) {
+        return bytes("b/" + gid + "/" + String.format("%06d", seq));
+    }
+
+    static byte[] statusPrefix(String status) {
+        return bytes("s/" + status + "/");
+    }
+
+    static byte[] statusKey(String status, String gid) {
+        return bytes("s/" + status + "/" + gid);
+    }
+
+    static String gidOfStatusKey(byte[] key, int prefixLength) {
+        return new String(key, prefixLength, key.length - prefixLength, StandardCharsets.UTF_8);
+    }
+
+    static byte[] encode(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + value, e);
+        }
+    }
+
+    static GlobalTransaction global(byte[] b) {
+        return decode(b, GlobalTransaction.class);
+    }
+
+    static BranchRecord branch(byte[] b) {
+        return decode(b, BranchRecord.class);
+    }
+
+    private static <T> T decode(byte[] b, Class<T> type) {
+        try {
+            return JSON.readValue(b, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt " + type.getSimpleName() + " record in the embedded store", e);
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static boolean startsWith(byte[] key, byte[] prefix) {
+        if (key.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (key[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
