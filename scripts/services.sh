@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Makes the machine's services ready for Pactum's tests and demos:
+#  - PostgreSQL running, with max_prepared_transactions raised (0 forbids PREPARE TRANSACTION, i.e. XA);
+#  - MariaDB running.
+# Safe to run again: it only changes what is not already so. Needs root (or the postgres user) for PostgreSQL.
+set -euo pipefail
+
+log() { echo "services: $*" >&2; }
+
+pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+pg_cluster() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+
+if command -v pg_ctlcluster >/dev/null 2>&1; then
+  ver=$(pg_cluster)
+  if ! pg_up; then
+    log "starting PostgreSQL $ver"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  current=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc "show max_prepared_transactions" 2>/dev/null || echo "?")
+  if [ "$current" != "?" ] && [ "$current" -lt 64 ]; then
+    log "raising PostgreSQL max_prepared_transactions from $current to 64 (needed for XA) and restarting"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER SYSTEM SET max_prepared_transactions = 64"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main restart
+    for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  fi
+  log "PostgreSQL ready (max_prepared_transactions=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'show max_prepared_transactions'))"
+else
+  log "pg_ctlcluster not found; assuming PostgreSQL is managed elsewhere"
+fi
+
+maria_up() { mariadb -h 127.0.0.1 -P 3306 -uroot -e 'select 1' >/dev/null 2>&1; }
+if ! maria_up; then
+  log "starting MariaDB"
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+  for _ in $(seq 1 30); do maria_up && break; sleep 1; done
+fi
+maria_up && log "MariaDB ready" || { log "MariaDB is not reachable on 127.0.0.1:3306"; exit 1; }
