@@ -1,5 +1,7 @@
 package dev.pactum.cli;
 
+import dev.pactum.bench.BenchCommand;
+import dev.pactum.demo.DemoCommand;
 import dev.pactum.server.cli.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,12 +9,10 @@ import picocli.CommandLine.Command;
 /** {@code ./pactum}: one command line for users. Each subcommand lives in the module it runs. */
 @Command(name = "pactum", mixinStandardHelpOptions = true, version = "pactum 0.1.0",
         description = "Pactum, a distributed transaction manager for Java microservices.",
-        subcommands = {ServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new Main());
-        Extensions.addTo(cl);
-        System.exit(cl.execute(args));
+        System.exit(new CommandLine(new Main()).execute(args));
     }
 
     @Override

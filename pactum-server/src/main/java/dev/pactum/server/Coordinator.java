@@ -110,6 +110,11 @@ public final class Coordinator implements AutoCloseable {
         return service;
     }
 
+    /** Transactions not yet COMMITTED or ABORTED, as the store counts them. */
+    public long unfinished() {
+        return store.countUnfinished();
+    }
+
     public RecoveryWorker worker() {
         return worker;
     }

@@ -24,6 +24,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -58,6 +62,16 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     private final WriteOptions lazy;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final DueIndex due = new DueIndex();
+    /**
+     * Synced writes run on platform threads. A virtual thread that calls into RocksDB's native code stays pinned
+     * to its carrier for the whole fsync; with one carrier per core, two such writes would stall every other
+     * virtual thread of the process (HTTP requests included) and leave RocksDB no concurrent writers to group.
+     * Handing the write over lets the virtual thread unmount while it waits, and gives RocksDB up to
+     * {@link #SYNC_WRITERS} writers to batch into one fsync.
+     */
+    private static final int SYNC_WRITERS = 64;
+    private final ExecutorService syncWriters = Executors.newFixedThreadPool(SYNC_WRITERS,
+            Thread.ofPlatform().daemon().name("pactum-store-sync-", 0).factory());
 
     private EmbeddedTransactionStore(EmbeddedStoreConfig config) throws RocksDBException {
         this.config = config;
@@ -66,9 +80,9 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         }
         options = new Options().setCreateIfMissing(true)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                // Concurrent memtable writes let the write group apply its batches in parallel.
-                .setAllowConcurrentMemtableWrite(true)
-                .setEnablePipelinedWrite(true);
+                // Concurrent memtable writes let the write group apply its batches in parallel. (Pipelined writes
+                // measured slower here: 21.7k vs 29.1k synced writes/s from 32 threads.)
+                .setAllowConcurrentMemtableWrite(true);
         db = RocksDB.open(options, config.directory().toString());
         durable = new WriteOptions().setSync(config.syncWrites());
         lazy = new WriteOptions().setSync(false);
@@ -129,7 +143,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             try (WriteBatch batch = new WriteBatch()) {
                 batch.put(Codec.globalKey(tx.gid()), Codec.encode(tx));
                 batch.put(Codec.statusKey(tx.status().name(), tx.gid()), new byte[0]);
-                db.write(durable, batch);
+                writeDurable(batch);
             }
             due.put(tx.gid(), tx.nextAttemptAt());
             return new BeginResult(tx, true);
@@ -182,7 +196,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             try (WriteBatch batch = new WriteBatch()) {
                 batch.put(Codec.branchKey(branch.gid(), existing.size()), Codec.encode(branch));
                 batch.put(Codec.globalKey(tx.gid()), Codec.encode(tx.withVersion(tx.version() + 1)));
-                db.write(durable, batch);
+                writeDurable(batch);
             }
             return new AddBranchResult.Added(branch);
         } catch (RocksDBException e) {
@@ -204,7 +218,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 return Optional.empty();
             }
             GlobalTransaction next = updated.withVersion(expected.version() + 1);
-            write(stored, next, durable);
+            write(stored, next);
             return Optional.of(next);
         } catch (RocksDBException e) {
             throw failure("compare-and-set " + expected.gid() + " " + expected.status() + " -> " + updated.status(), e);
@@ -213,15 +227,39 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         }
     }
 
+    /** A synced write, on a platform thread when the caller is virtual (see {@link #syncWriters}). */
+    private void writeDurable(WriteBatch batch) throws RocksDBException {
+        if (!Thread.currentThread().isVirtual()) {
+            db.write(durable, batch);
+            return;
+        }
+        Future<?> f = syncWriters.submit(() -> {
+            db.write(durable, batch);
+            return null;
+        });
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RocksDBException re) {
+                throw re;
+            }
+            throw new IllegalStateException("synced write failed", e.getCause());
+        } catch (InterruptedException e) {
+            // The write may still complete; the caller cannot know, exactly as with a crash at this instant.
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a synced write", e);
+        }
+    }
+
     /** Writes a new version of a global record with its status index, and mirrors it in the due index. */
-    private void write(GlobalTransaction stored, GlobalTransaction next, WriteOptions wo) throws RocksDBException {
+    private void write(GlobalTransaction stored, GlobalTransaction next) throws RocksDBException {
         try (WriteBatch batch = new WriteBatch()) {
             batch.put(Codec.globalKey(next.gid()), Codec.encode(next));
             if (stored.status() != next.status()) {
                 batch.delete(Codec.statusKey(stored.status().name(), next.gid()));
                 batch.put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
             }
-            db.write(wo, batch);
+            writeDurable(batch);
         }
         if (next.status().isFinal()) {
             due.remove(next.gid());
@@ -357,6 +395,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         } catch (RocksDBException e) {
             log.warn("final WAL sync failed", e);
         }
+        syncWriters.shutdown();
         durable.close();
         lazy.close();
         db.close();

@@ -1,0 +1,192 @@
+package dev.pactum.bench;
+
+import dev.pactum.api.BranchOp;
+import dev.pactum.api.Headers;
+import dev.pactum.client.PactumClient;
+import dev.pactum.core.CoordinatorConfig;
+import dev.pactum.server.Coordinator;
+import dev.pactum.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * {@code pactum bench}: global TCC transactions per second against no-op participants over HTTP, with decisions
+ * durable in the embedded store, and in the same run the bare work: the same Try and Confirm calls made directly
+ * by the client with no coordinator. Prints both, their ratio, and one JSON line last.
+ *
+ * <p>A transaction counts when its submit returned (the commit decision is durable); Confirms still running when
+ * the measuring window closes are waited for, and that drain time is added to the window, so the figure is of
+ * completed transactions, not of decisions with a growing backlog behind them.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure global transactions per second and latency, beside the bare work without a coordinator.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Pattern to measure: tcc (default: ${DEFAULT-VALUE}).")
+    String pattern;
+    @Option(names = "--branches", defaultValue = "2", description = "Branches per transaction (default: ${DEFAULT-VALUE}).")
+    int branches;
+    @Option(names = "--concurrency", defaultValue = "32", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+    @Option(names = "--duration", defaultValue = "10", description = "Seconds measured per side (default: ${DEFAULT-VALUE}).")
+    int duration;
+    @Option(names = "--warmup", defaultValue = "3", description = "Seconds of warm-up per side, not measured (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--store-url", description = "JDBC URL of a PostgreSQL or MariaDB store instead of the embedded one.")
+    String storeUrl;
+    @Option(names = "--data", description = "Directory for the embedded store (default: a fresh temporary directory).")
+    Path data;
+
+    /** Runs the benchmark on its own, without the ./pactum launcher. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!pattern.equalsIgnoreCase("tcc")) {
+            System.err.println("pactum bench: pattern '" + pattern + "' is not available yet; use --pattern tcc");
+            return 2;
+        }
+        if (branches < 1 || branches > 32 || concurrency < 1 || concurrency > 4096 || duration < 1 || warmup < 0) {
+            System.err.println("pactum bench: need 1..32 branches, 1..4096 concurrency, duration >= 1, warmup >= 0");
+            return 2;
+        }
+        boolean tempData = data == null;
+        Path dir = tempData ? Files.createTempDirectory("pactum-bench") : data;
+        CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("bench").build();
+        ServerConfig sc = new ServerConfig("127.0.0.1", 0, dir, storeUrl, null, null, 64 * 1024, Duration.ofSeconds(10), cc);
+        System.out.printf(Locale.ROOT, "Pactum bench: pattern TCC, %d branches, concurrency %d, %d s measured after %d s warm-up%n",
+                branches, concurrency, duration, warmup);
+        try (NoopParticipant p = new NoopParticipant();
+             Coordinator coordinator = Coordinator.start(sc, Clock.systemUTC());
+             PactumClient client = PactumClient.connect(URI.create("http://127.0.0.1:" + coordinator.port()));
+             ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
+             HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(vt).build()) {
+            String tryUrl = p.url("try");
+            String confirmUrl = p.url("confirm");
+            String cancelUrl = p.url("cancel");
+            LoadRun.Unit tcc = () -> client.tcc(Duration.ofSeconds(30), tx -> {
+                for (int b = 0; b < branches; b++) {
+                    tx.tryBranch("b" + b, tryUrl, confirmUrl, cancelUrl, "{}");
+                }
+            });
+            AtomicLong seq = new AtomicLong();
+            LoadRun.Unit bare = () -> {
+                String gid = "bare-" + seq.incrementAndGet();
+                for (int b = 0; b < branches; b++) {
+                    call(direct, tryUrl, gid, "b" + b, BranchOp.TRY);
+                }
+                for (int b = 0; b < branches; b++) {
+                    call(direct, confirmUrl, gid, "b" + b, BranchOp.CONFIRM);
+                }
+            };
+
+            if (warmup > 0) {
+                LoadRun.run(tcc, concurrency, Duration.ofSeconds(warmup));
+                drain(coordinator);
+                LoadRun.run(bare, concurrency, Duration.ofSeconds(warmup));
+            }
+            long confirmsBefore = p.confirms.sum();
+            LoadRun.Result t = LoadRun.run(tcc, concurrency, Duration.ofSeconds(duration));
+            double drainS = drain(coordinator);
+            long confirmed = p.confirms.sum() - confirmsBefore;
+            double tps = t.ok() / (t.seconds() + drainS);
+            LoadRun.Result base = LoadRun.run(bare, concurrency, Duration.ofSeconds(duration));
+
+            System.out.printf(Locale.ROOT, "  coordinator (%s store, decisions fsync'd): %,.0f tx/s, p50 %.2f ms, p99 %.2f ms"
+                            + " (%d tx, %d errors, %d confirms, phase-2 drain %.2f s)%n",
+                    storeUrl == null ? "embedded" : "JDBC", tps, t.p50Ms(), t.p99Ms(), t.ok(), t.errors(), confirmed, drainS);
+            System.out.printf(Locale.ROOT, "  bare work (same Try + Confirm calls, no coordinator): %,.0f tx/s, p50 %.2f ms,"
+                    + " p99 %.2f ms (%d errors)%n", base.perSecond(), base.p50Ms(), base.p99Ms(), base.errors());
+            double ratio = tps / base.perSecond();
+            System.out.printf(Locale.ROOT, "  ratio coordinator / bare work: %.2f%n", ratio);
+            if (t.firstError() != null) {
+                System.out.println("  first error: " + t.firstError());
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("pattern", "tcc");
+            json.put("branches", branches);
+            json.put("concurrency", concurrency);
+            json.put("durationS", duration);
+            json.put("store", storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""));
+            json.put("tps", round(tps));
+            json.put("p50Ms", round(t.p50Ms()));
+            json.put("p99Ms", round(t.p99Ms()));
+            json.put("errors", t.errors());
+            json.put("baselineTps", round(base.perSecond()));
+            json.put("baselineP50Ms", round(base.p50Ms()));
+            json.put("baselineP99Ms", round(base.p99Ms()));
+            json.put("ratio", round(ratio));
+            System.out.println(toJson(json));
+            return t.errors() == 0 ? 0 : 1;
+        } finally {
+            if (tempData) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void call(HttpClient http, String url, String gid, String branch, BranchOp op)
+            throws IOException, InterruptedException {
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
+                .header(Headers.GID, gid).header(Headers.BRANCH_ID, branch).header(Headers.OP, op.wire())
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) {
+            throw new IOException(op.wire() + " answered " + r.statusCode());
+        }
+    }
+
+    /** Waits until every transaction has finished phase 2; returns the seconds it took. */
+    private static double drain(Coordinator c) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + Duration.ofSeconds(120).toNanos();
+        while (c.unfinished() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static String toJson(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{");
+        m.forEach((k, v) -> {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(k).append("\":");
+            sb.append(v instanceof String s ? "\"" + s.replace("\"", "\\\"") + "\"" : String.valueOf(v));
+        });
+        return sb.append('}').toString();
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dev.pactum.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pactum.api.TransactionView;
+import dev.pactum.client.PactumClient;
+import dev.pactum.server.ServerMain;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * {@code pactum demo}: the seeds' scenario end to end. Starts a coordinator and the order, payment and warehouse
+ * services as processes of their own, each service with its own database; user A (balance 150) buys goods for 50;
+ * then a batch of concurrent orders, some bound to fail for lack of money or stock; then checks the invariants on
+ * the services' databases, prints a summary, and as its last line one JSON object. Exit status 0 only if every
+ * invariant held.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the e-commerce scenario of the seeds (order, payment, warehouse) against a coordinator.")
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc (default: ${DEFAULT-VALUE}).")
+    String pattern;
+
+    @Option(names = "--orders", defaultValue = "36", description = "Concurrent orders in the batch after A's order (default: ${DEFAULT-VALUE}).")
+    int orders;
+
+    @Option(names = "--work-dir", defaultValue = "demo-data", description = "Where the demo keeps databases and logs (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--order-db", description = "JDBC URL of the order service's database (default: embedded H2).")
+    String orderDb;
+
+    @Option(names = "--payment-db", description = "JDBC URL of the payment service's database (default: embedded H2).")
+    String paymentDb;
+
+    @Option(names = "--warehouse-db", description = "JDBC URL of the warehouse service's database (default: embedded H2).")
+    String warehouseDb;
+
+    private static final int USERS = 12;
+    private static final long USER_BALANCE = 120;
+    private static final long A_BALANCE = 150;
+    private static final long PRICE = 50;
+    private static final Map<String, Integer> STOCK = Map.of("book", 100, "lamp", 8);
+
+    @Override
+    public Integer call() throws Exception {
+        if (!pattern.equalsIgnoreCase("tcc")) {
+            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc");
+            return 2;
+        }
+        if (orders < 0 || orders > 10_000) {
+            System.err.println("pactum demo: --orders must be within 0..10000, was " + orders);
+            return 2;
+        }
+        long started = System.nanoTime();
+        Path work = workDir.toAbsolutePath();
+        for (String sub : List.of("coordinator", "db", "logs")) {
+            deleteTree(work.resolve(sub));
+        }
+        Path logs = work.resolve("logs");
+        Map<String, String> dbs = new LinkedHashMap<>();
+        dbs.put("order", orderDb != null ? orderDb : DemoDatabase.defaultUrl(work, "order"));
+        dbs.put("payment", paymentDb != null ? paymentDb : DemoDatabase.defaultUrl(work, "payment"));
+        dbs.put("warehouse", warehouseDb != null ? warehouseDb : DemoDatabase.defaultUrl(work, "warehouse"));
+
+        int cPort = freePort();
+        int oPort = freePort();
+        int pPort = freePort();
+        int wPort = freePort();
+        String coordinatorUrl = "http://127.0.0.1:" + cPort;
+        String orderUrl = "http://127.0.0.1:" + oPort;
+        String paymentUrl = "http://127.0.0.1:" + pPort;
+        String warehouseUrl = "http://127.0.0.1:" + wPort;
+
+        say("Pactum demo, pattern TCC: the seeds' e-commerce scenario");
+        say("  starting the coordinator (embedded store in " + work.resolve("coordinator") + ") and three services ...");
+        List<ChildProcess> children = new ArrayList<>();
+        Thread cleanup = new Thread(() -> children.forEach(ChildProcess::close));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            children.add(ChildProcess.start("coordinator", logs, ServerMain.class.getName(), List.of(
+                    "--port", Integer.toString(cPort), "--data", work.resolve("coordinator").toString(),
+                    "--retry-base", "PT0.05S", "--retry-cap", "PT2S")));
+            children.add(service("payment", logs, pPort, dbs.get("payment"), List.of()));
+            children.add(service("warehouse", logs, wPort, dbs.get("warehouse"), List.of()));
+            children.add(service("order", logs, oPort, dbs.get("order"), List.of("--coordinator", coordinatorUrl,
+                    "--payment", paymentUrl, "--warehouse", warehouseUrl)));
+            children.get(0).awaitHealthy(coordinatorUrl + "/health", Duration.ofSeconds(60));
+            children.get(1).awaitHealthy(paymentUrl + "/health", Duration.ofSeconds(60));
+            children.get(2).awaitHealthy(warehouseUrl + "/health", Duration.ofSeconds(60));
+            children.get(3).awaitHealthy(orderUrl + "/health", Duration.ofSeconds(60));
+            say("  coordinator " + coordinatorUrl + " | order " + orderUrl + " | payment " + paymentUrl
+                    + " | warehouse " + warehouseUrl);
+            dbs.forEach((k, v) -> say("  " + pad(k, 10) + "database: " + DemoDatabase.describe(v)));
+
+            Map<String, Long> accounts = new LinkedHashMap<>();
+            accounts.put("A", A_BALANCE);
+            for (int i = 1; i <= USERS; i++) {
+                accounts.put(user(i), USER_BALANCE);
+            }
+            long initialMoney = accounts.values().stream().mapToLong(Long::longValue).sum();
+            post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
+            post(http, warehouseUrl + "/admin/reset", Map.of("stock", STOCK));
+            post(http, orderUrl + "/admin/reset", Map.of());
+
+            try (PactumClient pactum = PactumClient.connect(URI.create(coordinatorUrl))) {
+                Map<String, String> statusByGid = new ConcurrentHashMap<>();
+                say("");
+                say("1. User A (balance " + A_BALANCE + ") orders a book for " + PRICE + " and pays from the balance");
+                JsonNode a = post(http, orderUrl + "/orders", order("A", "book"));
+                String aGid = a.path("gid").asText();
+                TransactionView av = pactum.awaitFinal(aGid, Duration.ofSeconds(60));
+                statusByGid.put(aGid, av.status().name());
+                long balanceA = get(http, paymentUrl + "/state").get("accounts").get("A").get("balance").asLong();
+                say("   global transaction " + aGid + ": " + av.status() + "; branches "
+                        + av.branches().stream().map(b -> b.branchId() + "=" + b.status()).toList());
+                say("   A's balance is now " + balanceA);
+
+                say("");
+                say("2. " + orders + " concurrent orders from " + USERS + " users with " + USER_BALANCE
+                        + " each (two orders of " + PRICE + " fit, a third does not); " + STOCK.get("lamp")
+                        + " lamps in stock for " + (orders + 2) / 3 + " lamp orders");
+                long batchStart = System.nanoTime();
+                Map<String, Integer> answers = new ConcurrentHashMap<>();
+                List<String> gids = batch(http, orderUrl, answers);
+                for (String gid : gids) {
+                    statusByGid.put(gid, pactum.awaitFinal(gid, Duration.ofSeconds(120)).status().name());
+                }
+                long batchMs = (System.nanoTime() - batchStart) / 1_000_000;
+                say("   answers of the order service: " + answers + " in " + batchMs + " ms, all transactions finished");
+
+                Invariants inv = new Invariants();
+                JsonNode orderState = get(http, orderUrl + "/state");
+                JsonNode payState = get(http, paymentUrl + "/state");
+                JsonNode whState = get(http, warehouseUrl + "/state");
+                inv.verify(orderState, payState, whState, initialMoney, STOCK, statusByGid);
+                boolean aOk = balanceA == A_BALANCE - PRICE && "COMMITTED".equals(av.status().name());
+                long committed = statusByGid.values().stream().filter("COMMITTED"::equals).count();
+                long aborted = statusByGid.values().stream().filter("ABORTED"::equals).count();
+
+                say("");
+                say("3. Invariants, checked on the three services' own databases");
+                say("   " + (aOk ? "ok  " : "FAIL") + " A's order committed and A's balance is "
+                        + (A_BALANCE - PRICE) + " (is " + balanceA + ")");
+                inv.held().forEach(h -> say("   ok   " + h));
+                inv.violations().forEach(v -> say("   FAIL " + v));
+                JsonNode stock = whState.get("stock");
+                say("");
+                say("Summary: " + statusByGid.size() + " orders, " + committed + " committed, " + aborted + " aborted; merchant "
+                        + payState.get("accounts").get(PaymentService.MERCHANT).get("balance").asLong() + "; book "
+                        + stock.get("book") + "; lamp " + stock.get("lamp"));
+                boolean held = aOk && inv.violations().isEmpty();
+                say(held ? "All invariants held." : "INVARIANTS VIOLATED; logs are in " + logs);
+
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("pattern", "tcc");
+                json.put("orders", statusByGid.size());
+                json.put("committed", committed);
+                json.put("aborted", aborted);
+                json.put("invariantsHeld", held);
+                json.put("balanceA", balanceA);
+                json.put("databases", dbs.entrySet().stream().collect(LinkedHashMap::new,
+                        (m, e) -> m.put(e.getKey(), DemoDatabase.describe(e.getValue())), Map::putAll));
+                json.put("coordinatorStore", "embedded");
+                json.put("violations", inv.violations());
+                json.put("durationMs", (System.nanoTime() - started) / 1_000_000);
+                System.out.println(DemoJson.MAPPER.writeValueAsString(json));
+                return held ? 0 : 1;
+            }
+        } finally {
+            children.forEach(ChildProcess::close);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+
+    private List<String> batch(HttpClient http, String orderUrl, Map<String, Integer> answers) throws Exception {
+        List<String> gids = new ArrayList<>();
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<JsonNode>> fs = new ArrayList<>();
+            for (int i = 0; i < orders; i++) {
+                Map<String, Object> o = order(user(1 + i % USERS), i % 3 == 0 ? "lamp" : "book");
+                fs.add(ex.submit(() -> {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(orderUrl + "/orders"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(o))).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    answers.merge(Integer.toString(r.statusCode()), 1, Integer::sum);
+                    return DemoJson.MAPPER.readTree(r.body());
+                }));
+            }
+            for (Future<JsonNode> f : fs) {
+                String gid = f.get().path("gid").asText("");
+                if (!gid.isEmpty()) {
+                    gids.add(gid);
+                }
+            }
+        }
+        return gids;
+    }
+
+    private static Map<String, Object> order(String user, String sku) {
+        return Map.of("userId", user, "sku", sku, "qty", 1, "amount", PRICE);
+    }
+
+    private static String user(int i) {
+        return String.format("u%02d", i);
+    }
+
+    private static ChildProcess service(String role, Path logs, int port, String db, List<String> extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--role", role, "--port", Integer.toString(port), "--db", db));
+        args.addAll(extra);
+        return ChildProcess.start(role, logs, ServiceMain.class.getName(), args);
+    }
+
+    private static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 500) {
+            throw new IOException("POST " + url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return DemoJson.MAPPER.readTree(r.body());
+    }
+
+    private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return DemoJson.MAPPER.readTree(r.body());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    private static String pad(String s, int n) {
+        return s.length() >= n ? s + " " : s + " ".repeat(n - s.length());
+    }
+
+    private static void say(String s) {
+        System.out.println(s);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.pactum.demo;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pactum.client.PactumClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** One demo service as a process of its own: {@code --role order|payment|warehouse}. */
+@Command(name = "demo-service", mixinStandardHelpOptions = true, description = "Run one service of the e-commerce demo.")
+public final class ServiceMain implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServiceMain.class);
+
+    enum Role { order, payment, warehouse }
+
+    @Option(names = "--role", required = true, description = "order, payment or warehouse")
+    Role role;
+    @Option(names = "--port", required = true)
+    int port;
+    @Option(names = "--db", required = true, description = "JDBC URL of this service's own database")
+    String db;
+    @Option(names = "--db-user")
+    String dbUser;
+    @Option(names = "--db-password")
+    String dbPassword;
+    @Option(names = "--coordinator", description = "Coordinator URL (order service only)")
+    URI coordinator;
+    @Option(names = "--payment", description = "Payment service URL (order service only)")
+    String payment;
+    @Option(names = "--warehouse", description = "Warehouse service URL (order service only)")
+    String warehouse;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServiceMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HikariDataSource ds = DemoDatabase.open(db, dbUser, dbPassword, role.name());
+        String self = "http://127.0.0.1:" + port;
+        PactumClient pactum = coordinator == null ? null : PactumClient.connect(coordinator);
+        Map<String, ServiceHttp.Handler> routes = switch (role) {
+            case order -> new OrderService(ds, pactum, self, payment, warehouse).routes();
+            case payment -> new PaymentService(ds).routes();
+            case warehouse -> new WarehouseService(ds).routes();
+        };
+        ServiceHttp http = new ServiceHttp(role.name(), port, routes);
+        log.info("{} service on {} with database {}", role, self, DemoDatabase.describe(db));
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            http.close();
+            if (pactum != null) {
+                pactum.close();
+            }
+            ds.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+}
