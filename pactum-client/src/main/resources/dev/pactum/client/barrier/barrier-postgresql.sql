@@ -1,0 +1,14 @@
+-- Pactum TCC barrier table, PostgreSQL. Idempotent: safe to run at every start.
+-- One row per (global transaction, branch, operation) that took effect or was blocked; see docs/barrier.md.
+-- The primary key is the barrier's unique key: a second insert of the same (gid, branch_id, op) waits for
+-- the first transaction and then conflicts, which is how duplicates and races are told apart.
+CREATE TABLE IF NOT EXISTS pactum_barrier (
+    gid        VARCHAR(128) NOT NULL,
+    branch_id  VARCHAR(128) NOT NULL,
+    op         VARCHAR(16)  NOT NULL,
+    origin_op  VARCHAR(16)  NOT NULL,
+    created_at TIMESTAMPTZ  NOT NULL,
+    CONSTRAINT pactum_barrier_pk PRIMARY KEY (gid, branch_id, op)
+);
+-- Only for housekeeping (Barrier#deleteOlderThan).
+CREATE INDEX IF NOT EXISTS pactum_barrier_created_at ON pactum_barrier (created_at);
