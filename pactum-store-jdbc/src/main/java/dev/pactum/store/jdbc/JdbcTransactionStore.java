@@ -1,0 +1,644 @@
+package dev.pactum.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pactum.api.BranchStatus;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.TxPattern;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.AddBranchResult;
+import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.TransactionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link TransactionStore} in PostgreSQL or MySQL/MariaDB, which several coordinator processes can share.
+ *
+ * <ul>
+ *   <li>Every status change is one {@code UPDATE ... WHERE gid = ? AND status = ? AND version = ?}: the database's
+ *       row lock decides races, and an update count of 0 means another writer won.</li>
+ *   <li>{@link #addBranch} bumps the global version in the same local transaction as the insert, so a decision
+ *       computed from an older branch list loses its compare-and-set.</li>
+ *   <li>{@link #claimDue} leases work with {@code SELECT ... FOR UPDATE SKIP LOCKED}, so concurrent workers of
+ *       several coordinators pass each other by instead of queueing on the same rows.</li>
+ *   <li>Instants are stored as epoch milliseconds and always come from the caller's clock, never from the
+ *       database's {@code now()}: values returned by this store are truncated to milliseconds.</li>
+ * </ul>
+ *
+ * <p>Connections come from a HikariCP pool in READ COMMITTED. Every write is committed before its method returns,
+ * which is the durability {@link TransactionStore} asks for.
+ */
+public final class JdbcTransactionStore implements TransactionStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcTransactionStore.class);
+
+    private static final String GLOBAL_COLUMNS = "gid, pattern, status, reason, created_at, updated_at, timeout_at, "
+            + "next_attempt_at, owner, lease_until, version";
+    private static final String BRANCH_COLUMNS = "gid, branch_id, status, try_url, confirm_url, cancel_url, attempts, "
+            + "last_error, created_at, updated_at";
+
+    /** Built from the enum, so that a status added later cannot be forgotten by the claim and the count. */
+    private static final String UNFINISHED = Arrays.stream(GlobalStatus.values())
+            .filter(s -> !s.isFinal())
+            .map(s -> "'" + s.name() + "'")
+            .collect(Collectors.joining(", "));
+
+    private static final String INSERT_GLOBAL = "INSERT INTO pactum_global (" + GLOBAL_COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_BRANCH = "INSERT INTO pactum_branch (" + BRANCH_COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String SELECT_GLOBAL = "SELECT " + GLOBAL_COLUMNS + " FROM pactum_global WHERE gid = ?";
+    private static final String SELECT_STATUS = "SELECT status FROM pactum_global WHERE gid = ?";
+    private static final String SELECT_BRANCHES = "SELECT " + BRANCH_COLUMNS + " FROM pactum_branch WHERE gid = ?"
+            + " ORDER BY seq";
+    private static final String SELECT_BRANCH = "SELECT " + BRANCH_COLUMNS + " FROM pactum_branch"
+            + " WHERE gid = ? AND branch_id = ?";
+    /** Takes the row lock that orders a new branch against status changes, and tells them about it. */
+    private static final String BUMP_FOR_BRANCH = "UPDATE pactum_global SET version = version + 1"
+            + " WHERE gid = ? AND status = ?";
+    private static final String CAS_GLOBAL = "UPDATE pactum_global SET pattern = ?, status = ?, reason = ?,"
+            + " created_at = ?, updated_at = ?, timeout_at = ?, next_attempt_at = ?, owner = ?, lease_until = ?,"
+            + " version = ? WHERE gid = ? AND status = ? AND version = ?";
+    private static final String CAS_BRANCH = "UPDATE pactum_branch SET status = ?, try_url = ?, confirm_url = ?,"
+            + " cancel_url = ?, attempts = ?, last_error = ?, created_at = ?, updated_at = ?"
+            + " WHERE gid = ? AND branch_id = ? AND status = ? AND attempts = ?";
+    /**
+     * Due, unfinished, and not leased by someone else at {@code now} (the negation of
+     * {@link GlobalTransaction#isLeasedAt}). Rows another claimer has locked are skipped, not waited for.
+     */
+    private static final String SELECT_DUE = "SELECT " + GLOBAL_COLUMNS + " FROM pactum_global"
+            + " WHERE status IN (" + UNFINISHED + ") AND next_attempt_at <= ?"
+            + " AND (owner IS NULL OR lease_until IS NULL OR lease_until <= ? OR owner = ?)"
+            + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED";
+    private static final String COUNT_UNFINISHED = "SELECT COUNT(*) FROM pactum_global"
+            + " WHERE status IN (" + UNFINISHED + ")";
+
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final String name;
+    private final String where;
+    private final String insertGlobal;
+
+    private JdbcTransactionStore(HikariDataSource dataSource, Dialect dialect, String name, String where) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.name = name;
+        this.where = where;
+        this.insertGlobal = dialect.insertUnlessPresent(INSERT_GLOBAL, "gid");
+    }
+
+    /**
+     * Connects, creates the tables if they are missing, and returns the store. The dialect follows the URL's
+     * scheme. Fails at once, naming the URL and user, if the database cannot be reached.
+     */
+    public static JdbcTransactionStore open(JdbcStoreConfig config) {
+        Objects.requireNonNull(config, "config");
+        Dialect dialect = Dialect.fromUrl(config.url());
+        String name = Dialect.scheme(config.url());
+        String where = name + " at " + JdbcStoreConfig.redact(config.url());
+
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("pactum-store-" + name);
+        hikari.setJdbcUrl(config.url());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setAutoCommit(true);
+        // READ COMMITTED everywhere. MySQL's default REPEATABLE READ would take gap locks on the ranges a claim
+        // scans, so concurrent claimers would wait for, or deadlock with, each other instead of skipping rows.
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new JdbcStoreException("cannot open the transaction store on " + where + " as user " + config.user()
+                    + ": " + e.getMessage(), e);
+        }
+        try {
+            JdbcTransactionStore store = new JdbcTransactionStore(dataSource, dialect, name, where);
+            store.createSchemaIfMissing();
+            log.info("transaction store opened: {}", config);
+            return store;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- TransactionStore
+
+    @Override
+    public BeginResult begin(GlobalTransaction tx) {
+        Objects.requireNonNull(tx, "tx");
+        GlobalTransaction t = millis(tx);
+        return call("begin of " + t.gid(), c -> {
+            if (insert(c, insertGlobal, ps -> bindGlobal(ps, t))) {
+                return new BeginResult(t, true);
+            }
+            // The gid is taken. Rows are never deleted while a coordinator may still ask for them, so it is there.
+            GlobalTransaction existing = findGlobal(c, t.gid()).orElseThrow(() -> new IllegalStateException(
+                    "begin of " + t.gid() + ": the gid is taken but no row can be read on " + where));
+            return new BeginResult(existing, false);
+        });
+    }
+
+    @Override
+    public Optional<GlobalTransaction> find(String gid) {
+        Objects.requireNonNull(gid, "gid");
+        return call("find of " + gid, c -> findGlobal(c, gid));
+    }
+
+    @Override
+    public List<BranchRecord> branches(String gid) {
+        Objects.requireNonNull(gid, "gid");
+        return call("reading the branches of " + gid, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BRANCHES)) {
+                ps.setString(1, gid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<BranchRecord> result = new ArrayList<>();
+                    while (rs.next()) {
+                        result.add(readBranch(rs));
+                    }
+                    return result;
+                }
+            }
+        });
+    }
+
+    @Override
+    public AddBranchResult addBranch(BranchRecord branch, GlobalStatus requiredStatus) {
+        Objects.requireNonNull(branch, "branch");
+        Objects.requireNonNull(requiredStatus, "requiredStatus");
+        BranchRecord b = millis(branch);
+        String what = "adding branch " + b.branchId() + " to " + b.gid() + " while " + requiredStatus;
+        // One more round only if the transaction entered requiredStatus between our update and our read; statuses
+        // move forward, so a second round settles it.
+        for (int round = 1; round <= 3; round++) {
+            AddBranchResult r = inTransaction(what, c -> addBranchOnce(c, b, requiredStatus));
+            if (r != null) {
+                return r;
+            }
+        }
+        throw new IllegalStateException(what + ": the transaction kept moving into " + requiredStatus
+                + " while being read, 3 times in a row on " + where);
+    }
+
+    /** One attempt of {@link #addBranch}, in a local transaction; null if it must be tried again. */
+    private AddBranchResult addBranchOnce(Connection c, BranchRecord b, GlobalStatus requiredStatus)
+            throws SQLException {
+        // The version bump comes first because it takes the row lock: from here until commit no compare-and-set can
+        // slip a decision in between the status check and the insert, and concurrent adds to this transaction
+        // queue up, which makes the duplicate check below race-free and the branch sequence follow the
+        // registration order.
+        int bumped;
+        try (PreparedStatement ps = c.prepareStatement(BUMP_FOR_BRANCH)) {
+            ps.setString(1, b.gid());
+            ps.setString(2, requiredStatus.name());
+            bumped = ps.executeUpdate();
+        }
+        if (bumped == 0) {
+            c.rollback();
+            Optional<GlobalStatus> status = statusOf(c, b.gid());
+            if (status.isEmpty()) {
+                return new AddBranchResult.NoSuchTransaction();
+            }
+            return status.get() == requiredStatus ? null : new AddBranchResult.WrongStatus(status.get());
+        }
+        // Looked up rather than left to the primary key: under the row lock nobody else can add this branch now,
+        // and a refused insert would be logged as an error by the MySQL drivers on every repeated registration.
+        Optional<BranchRecord> existing = findBranch(c, b.gid(), b.branchId());
+        if (existing.isPresent()) {
+            c.rollback(); // undo the version bump: a refused branch changes nothing
+            return new AddBranchResult.Duplicate(existing.get());
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_BRANCH)) {
+            bindBranch(ps, b);
+            ps.executeUpdate();
+        }
+        return new AddBranchResult.Added(b);
+    }
+
+    @Override
+    public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        if (!expected.gid().equals(updated.gid())) {
+            throw new IllegalArgumentException("compareAndSet of " + expected.gid() + " was given a value for "
+                    + updated.gid());
+        }
+        // Records made with moveTo are checked already; this catches one built by hand before it is persisted.
+        expected.status().checkMoveTo(updated.status(), expected.gid());
+        GlobalTransaction stored = millis(updated).withVersion(expected.version() + 1);
+        String what = "compareAndSet of " + expected.gid() + " from " + expected.status() + "/v" + expected.version()
+                + " to " + updated.status();
+        int changed = call(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(CAS_GLOBAL)) {
+                ps.setString(1, stored.pattern().name());
+                ps.setString(2, stored.status().name());
+                ps.setString(3, stored.reason());
+                setInstant(ps, 4, stored.createdAt());
+                setInstant(ps, 5, stored.updatedAt());
+                setInstant(ps, 6, stored.timeoutAt());
+                setInstant(ps, 7, stored.nextAttemptAt());
+                ps.setString(8, stored.owner());
+                setInstant(ps, 9, stored.leaseUntil());
+                ps.setLong(10, stored.version());
+                ps.setString(11, expected.gid());
+                ps.setString(12, expected.status().name());
+                ps.setLong(13, expected.version());
+                return ps.executeUpdate();
+            }
+        });
+        return changed == 1 ? Optional.of(stored) : Optional.empty();
+    }
+
+    @Override
+    public boolean updateBranch(BranchRecord expected, BranchRecord updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        if (!expected.gid().equals(updated.gid()) || !expected.branchId().equals(updated.branchId())) {
+            throw new IllegalArgumentException("updateBranch of " + expected.branchId() + " in " + expected.gid()
+                    + " was given a value for " + updated.branchId() + " in " + updated.gid());
+        }
+        expected.status().checkMoveTo(updated.status(), expected.gid(), expected.branchId());
+        BranchRecord u = millis(updated);
+        String what = "updateBranch of " + expected.branchId() + " in " + expected.gid() + " from "
+                + expected.status() + "/attempt " + expected.attempts() + " to " + updated.status();
+        // MySQL drivers count matched rows, not changed ones (CLIENT_FOUND_ROWS), so an update that writes the
+        // same values still counts 1 there, as it does in PostgreSQL.
+        int changed = call(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(CAS_BRANCH)) {
+                ps.setString(1, u.status().name());
+                ps.setString(2, u.tryUrl());
+                ps.setString(3, u.confirmUrl());
+                ps.setString(4, u.cancelUrl());
+                ps.setInt(5, u.attempts());
+                ps.setString(6, u.lastError());
+                setInstant(ps, 7, u.createdAt());
+                setInstant(ps, 8, u.updatedAt());
+                ps.setString(9, expected.gid());
+                ps.setString(10, expected.branchId());
+                ps.setString(11, expected.status().name());
+                ps.setInt(12, expected.attempts());
+                return ps.executeUpdate();
+            }
+        });
+        return changed == 1;
+    }
+
+    @Override
+    public List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        StringBuilder sql = new StringBuilder("SELECT ").append(GLOBAL_COLUMNS).append(" FROM pactum_global");
+        List<String> params = new ArrayList<>(2);
+        if (status != null) {
+            sql.append(" WHERE status = ?");
+            params.add(status.name());
+        }
+        if (afterGid != null) {
+            sql.append(params.isEmpty() ? " WHERE" : " AND").append(" gid > ?");
+            params.add(afterGid);
+        }
+        sql.append(" ORDER BY gid LIMIT ?");
+        return call("listing " + (status == null ? "all" : status) + " after " + afterGid, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                for (String p : params) {
+                    ps.setString(i++, p);
+                }
+                ps.setInt(i, limit);
+                return readGlobals(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<GlobalTransaction> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        if (owner.isBlank()) {
+            throw new IllegalArgumentException("owner must not be blank");
+        }
+        if (!leaseUntil.isAfter(now)) {
+            throw new IllegalArgumentException("leaseUntil " + leaseUntil + " must be after now " + now);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        Instant at = millis(now);
+        Instant until = millis(leaseUntil);
+        return inTransaction("claim of up to " + limit + " due transactions by " + owner, c -> {
+            List<GlobalTransaction> due;
+            try (PreparedStatement ps = c.prepareStatement(SELECT_DUE)) {
+                setInstant(ps, 1, at);
+                setInstant(ps, 2, at);
+                ps.setString(3, owner);
+                ps.setInt(4, limit);
+                due = readGlobals(ps);
+            }
+            if (due.isEmpty()) {
+                return List.of();
+            }
+            // The rows are locked by the SELECT until commit, so nobody can change them in between.
+            String sql = "UPDATE pactum_global SET owner = ?, lease_until = ?, updated_at = ?, version = version + 1"
+                    + " WHERE gid IN (" + String.join(", ", Collections.nCopies(due.size(), "?")) + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, owner);
+                setInstant(ps, 2, until);
+                setInstant(ps, 3, at);
+                int i = 4;
+                for (GlobalTransaction t : due) {
+                    ps.setString(i++, t.gid());
+                }
+                int changed = ps.executeUpdate();
+                if (changed != due.size()) {
+                    throw new IllegalStateException("claim by " + owner + " locked " + due.size()
+                            + " transactions but updated " + changed + " on " + where + ": "
+                            + due.stream().map(GlobalTransaction::gid).toList());
+                }
+            }
+            List<GlobalTransaction> claimed = new ArrayList<>(due.size());
+            for (GlobalTransaction t : due) {
+                claimed.add(t.leasedTo(owner, until, at).withVersion(t.version() + 1));
+            }
+            return claimed;
+        });
+    }
+
+    @Override
+    public long countUnfinished() {
+        return call("counting unfinished transactions", c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(COUNT_UNFINISHED)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Closes the pool; calls after this fail. Closing twice is harmless. */
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcTransactionStore[" + where + "]";
+    }
+
+    // ---------------------------------------------------------------- schema
+
+    private void createSchemaIfMissing() {
+        List<String> statements = statements(readSchema(dialect));
+        inTransaction("creating the tables if missing", c -> {
+            try (Statement s = c.createStatement()) {
+                if (dialect.schemaLock() != null) {
+                    s.execute(dialect.schemaLock());
+                }
+                for (String sql : statements) {
+                    s.execute(sql);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String readSchema(Dialect dialect) {
+        try (InputStream in = JdbcTransactionStore.class.getResourceAsStream(dialect.schemaResource())) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource " + dialect.schemaResource() + " is missing from "
+                        + "the class path, next to " + JdbcTransactionStore.class.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read schema resource " + dialect.schemaResource(), e);
+        }
+    }
+
+    /** The statements of a schema script: lines starting with {@code --} dropped, the rest split on semicolons. */
+    static List<String> statements(String script) {
+        String code = script.lines()
+                .filter(line -> !line.strip().startsWith("--"))
+                .collect(Collectors.joining("\n"));
+        return Arrays.stream(code.split(";"))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    private static Optional<GlobalTransaction> findGlobal(Connection c, String gid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_GLOBAL)) {
+            ps.setString(1, gid);
+            List<GlobalTransaction> found = readGlobals(ps);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+        }
+    }
+
+    private static Optional<GlobalStatus> statusOf(Connection c, String gid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_STATUS)) {
+            ps.setString(1, gid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(enumOf(GlobalStatus.class, rs.getString(1), "status", gid))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<BranchRecord> findBranch(Connection c, String gid, String branchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_BRANCH)) {
+            ps.setString(1, gid);
+            ps.setString(2, branchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readBranch(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static List<GlobalTransaction> readGlobals(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            List<GlobalTransaction> result = new ArrayList<>();
+            while (rs.next()) {
+                result.add(readGlobal(rs));
+            }
+            return result;
+        }
+    }
+
+    /** Reads the columns in {@link #GLOBAL_COLUMNS} order. */
+    private static GlobalTransaction readGlobal(ResultSet rs) throws SQLException {
+        String gid = rs.getString(1);
+        return new GlobalTransaction(gid, enumOf(TxPattern.class, rs.getString(2), "pattern", gid),
+                enumOf(GlobalStatus.class, rs.getString(3), "status", gid), rs.getString(4), instant(rs, 5),
+                instant(rs, 6), instant(rs, 7), instant(rs, 8), rs.getString(9), instant(rs, 10), rs.getLong(11));
+    }
+
+    /** Reads the columns in {@link #BRANCH_COLUMNS} order. */
+    private static BranchRecord readBranch(ResultSet rs) throws SQLException {
+        String gid = rs.getString(1);
+        return new BranchRecord(gid, rs.getString(2), enumOf(BranchStatus.class, rs.getString(3), "branch status", gid),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), instant(rs, 9),
+                instant(rs, 10));
+    }
+
+    /** Binds the columns in {@link #GLOBAL_COLUMNS} order. */
+    private static void bindGlobal(PreparedStatement ps, GlobalTransaction t) throws SQLException {
+        ps.setString(1, t.gid());
+        ps.setString(2, t.pattern().name());
+        ps.setString(3, t.status().name());
+        ps.setString(4, t.reason());
+        setInstant(ps, 5, t.createdAt());
+        setInstant(ps, 6, t.updatedAt());
+        setInstant(ps, 7, t.timeoutAt());
+        setInstant(ps, 8, t.nextAttemptAt());
+        ps.setString(9, t.owner());
+        setInstant(ps, 10, t.leaseUntil());
+        ps.setLong(11, t.version());
+    }
+
+    /** Binds the columns in {@link #BRANCH_COLUMNS} order. */
+    private static void bindBranch(PreparedStatement ps, BranchRecord b) throws SQLException {
+        ps.setString(1, b.gid());
+        ps.setString(2, b.branchId());
+        ps.setString(3, b.status().name());
+        ps.setString(4, b.tryUrl());
+        ps.setString(5, b.confirmUrl());
+        ps.setString(6, b.cancelUrl());
+        ps.setInt(7, b.attempts());
+        ps.setString(8, b.lastError());
+        setInstant(ps, 9, b.createdAt());
+        setInstant(ps, 10, b.updatedAt());
+    }
+
+    /** Runs {@code sql}; false if the key was taken (whether the dialect skipped the row or refused it). */
+    private boolean insert(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (dialect.isDuplicateKey(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value.toEpochMilli());
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int index) throws SQLException {
+        long millis = rs.getLong(index);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /** A stored enum name; a name this version does not know (a newer coordinator wrote it?) says where it is. */
+    private static <E extends Enum<E>> E enumOf(Class<E> type, String value, String column, String gid) {
+        try {
+            return Enum.valueOf(type, value);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalStateException("transaction " + gid + " has " + column + " '" + value
+                    + "', which this version of Pactum does not know", e);
+        }
+    }
+
+    /** What the store keeps: the same value with every instant truncated to milliseconds. */
+    private static GlobalTransaction millis(GlobalTransaction t) {
+        return new GlobalTransaction(t.gid(), t.pattern(), t.status(), t.reason(), millis(t.createdAt()),
+                millis(t.updatedAt()), millis(t.timeoutAt()), millis(t.nextAttemptAt()), t.owner(),
+                millis(t.leaseUntil()), t.version());
+    }
+
+    private static BranchRecord millis(BranchRecord b) {
+        return new BranchRecord(b.gid(), b.branchId(), b.status(), b.tryUrl(), b.confirmUrl(), b.cancelUrl(),
+                b.attempts(), b.lastError(), millis(b.createdAt()), millis(b.updatedAt()));
+    }
+
+    private static Instant millis(Instant i) {
+        return i == null ? null : Instant.ofEpochMilli(i.toEpochMilli());
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Runs {@code work} on a pooled connection in auto-commit mode: each statement commits on its own. */
+    private <T> T call(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} in one local transaction and commits it; rolls back on any exception. {@code work} may
+     * roll back itself to refuse a change and go on reading (the commit that follows then commits nothing).
+     */
+    private <T> T inTransaction(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            // The pool puts auto-commit back when the connection is returned.
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private JdbcStoreException failure(String what, SQLException e) {
+        return new JdbcStoreException(what + " failed on " + where + ": SQLState " + e.getSQLState() + ", error "
+                + e.getErrorCode() + ": " + e.getMessage(), e);
+    }
+}
