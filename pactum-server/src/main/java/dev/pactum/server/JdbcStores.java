@@ -1,6 +1,8 @@
 package dev.pactum.server;
 
 import dev.pactum.core.spi.TransactionStore;
+import dev.pactum.store.jdbc.JdbcStoreConfig;
+import dev.pactum.store.jdbc.JdbcTransactionStore;
 
 /** Opens the shared JDBC store named by {@link ServerConfig#storeUrl()}. */
 final class JdbcStores {
@@ -8,6 +10,6 @@ final class JdbcStores {
     }
 
     static TransactionStore open(ServerConfig config) {
-        throw new UnsupportedOperationException("JDBC store not wired yet: " + config.storeUrl());
+        return JdbcTransactionStore.open(JdbcStoreConfig.of(config.storeUrl(), config.storeUser(), config.storePassword()));
     }
 }

@@ -25,9 +25,17 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Str
         return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, tryUrl, confirmUrl, cancelUrl, 0, null, now, now);
     }
 
-    /** An attempt of phase 2 ended: {@code target} is the new status (the same one when it must be retried). */
+    /** Longest last error kept: a participant's error page must not bloat the store. */
+    public static final int MAX_ERROR_LENGTH = 1000;
+
+    /**
+     * An attempt of phase 2 ended: {@code target} is the new status (the same one when it must be retried).
+     * The attempt count always grows, which is what lets it serve as the branch's version in a compare-and-set.
+     */
     public BranchRecord attempted(BranchStatus target, String error, Instant now) {
         status.checkMoveTo(target, gid, branchId);
-        return new BranchRecord(gid, branchId, target, tryUrl, confirmUrl, cancelUrl, attempts + 1, error, createdAt, now);
+        String e = error == null || error.length() <= MAX_ERROR_LENGTH ? error
+                : error.substring(0, MAX_ERROR_LENGTH - 3) + "...";
+        return new BranchRecord(gid, branchId, target, tryUrl, confirmUrl, cancelUrl, attempts + 1, e, createdAt, now);
     }
 }

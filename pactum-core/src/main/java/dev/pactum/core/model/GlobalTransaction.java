@@ -42,6 +42,10 @@ public record GlobalTransaction(String gid, TxPattern pattern, GlobalStatus stat
      */
     public GlobalTransaction moveTo(GlobalStatus target, String why, Instant now, String owner, Instant leaseUntil) {
         status.checkMoveTo(target, gid);
+        if (!target.isFinal() && (owner == null || leaseUntil == null)) {
+            // Without a lease the transaction would have no next attempt, and no worker would ever pick it up.
+            throw new IllegalArgumentException("moving " + gid + " to " + target + " needs an owner and a lease");
+        }
         if (target.isFinal()) {
             return new GlobalTransaction(gid, pattern, target, why == null ? reason : why, createdAt, now, timeoutAt,
                     null, null, null, version);

@@ -34,17 +34,22 @@ public interface TransactionStore extends AutoCloseable {
      * Adds a branch only while the global transaction is in {@code requiredStatus}, atomically with respect to
      * status changes: a branch is either added before a decision (and so is part of it) or refused.
      * Adding a branch increments the global transaction's version, so a decision computed from an older
-     * branch list loses its compare-and-set and is made again with the new branch in view.
+     * branch list loses its compare-and-set and is made again with the new branch in view. When the transaction
+     * is in the wrong status, that is the answer even if the branch id is also a duplicate.
      */
     AddBranchResult addBranch(BranchRecord branch, GlobalStatus requiredStatus);
 
     /**
      * Replaces {@code expected} by {@code updated} if the stored status and version still equal the expected
      * ones. Returns the stored value (version + 1) on success, empty if another writer got there first.
+     * {@code updated.version()} is ignored: the store sets it.
      */
     Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated);
 
-    /** Replaces a branch if its stored status and attempt count still equal the expected ones. */
+    /**
+     * Replaces a branch if its stored status and attempt count still equal the expected ones. Does not change the
+     * global transaction's version, so the driver's own compare-and-set after a round of calls still succeeds.
+     */
     boolean updateBranch(BranchRecord expected, BranchRecord updated);
 
     /** One page of transactions in {@code status} (all statuses when null), ordered by gid, after {@code afterGid}. */
@@ -53,7 +58,8 @@ public interface TransactionStore extends AutoCloseable {
     /**
      * Leases up to {@code limit} unfinished transactions whose {@code nextAttemptAt} has come, and whose lease is
      * free, expired or already {@code owner}'s, to {@code owner} until {@code leaseUntil}. Two callers never
-     * receive the same transaction while a lease is valid.
+     * receive the same transaction while a lease is valid. A lease whose {@code leaseUntil <= now} has expired.
+     * The order of the answer is unspecified; each claim increments the version, which fences a former holder.
      */
     List<GlobalTransaction> claimDue(String owner, Instant now, Instant leaseUntil, int limit);
 

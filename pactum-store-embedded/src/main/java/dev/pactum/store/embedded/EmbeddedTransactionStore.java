@@ -106,30 +106,24 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     }
 
     /**
-     * Rebuilds the due index from the unfinished transactions and frees their leases: only this process can
-     * have the directory open, so every lease on disk belongs to a process that is gone.
+     * Rebuilds the due index from the unfinished transactions. Leases are kept as stored, as in every store: a
+     * coordinator restarted with the same node id takes its own leases back at once (see claimDue), while another
+     * node waits for them to expire.
      */
-    private void recoverIndex() throws RocksDBException {
-        int freed = 0;
+    private void recoverIndex() {
         for (GlobalStatus s : UNFINISHED) {
             for (String gid : gidsWithStatus(s, null, Integer.MAX_VALUE)) {
-                GlobalTransaction tx = readGlobal(gid);
-                if (tx == null) {
-                    continue;
+                try {
+                    GlobalTransaction tx = readGlobal(gid);
+                    if (tx != null) {
+                        due.put(gid, tx.nextAttemptAt());
+                    }
+                } catch (RocksDBException e) {
+                    throw failure("read " + gid + " while opening", e);
                 }
-                if (tx.owner() != null) {
-                    GlobalTransaction free = new GlobalTransaction(tx.gid(), tx.pattern(), tx.status(), tx.reason(),
-                            tx.createdAt(), tx.updatedAt(), tx.timeoutAt(), tx.nextAttemptAt(), null, null,
-                            tx.version() + 1);
-                    db.put(lazy, Codec.globalKey(gid), Codec.encode(free));
-                    tx = free;
-                    freed++;
-                }
-                due.put(gid, tx.nextAttemptAt());
             }
         }
-        log.info("embedded store opened in {}: {} unfinished transactions, {} stale leases freed",
-                config.directory(), due.size(), freed);
+        log.info("embedded store opened in {}: {} unfinished transactions", config.directory(), due.size());
     }
 
     @Override
