@@ -1,6 +1,7 @@
 package dev.pactum.bench;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.Headers;
 import dev.pactum.client.PactumClient;
 import dev.pactum.core.CoordinatorConfig;
@@ -54,6 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
     String storeUrl;
     @Option(names = "--data", description = "Directory for the embedded store (default: a fresh temporary directory).")
     Path data;
+    @Option(names = "--coordinator", description = "URL of a coordinator already running (its own process); default: start one in this process.")
+    URI external;
 
     /** Runs the benchmark on its own, without the ./pactum launcher. */
     public static void main(String[] args) {
@@ -77,8 +80,9 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "Pactum bench: pattern TCC, %d branches, concurrency %d, %d s measured after %d s warm-up%n",
                 branches, concurrency, duration, warmup);
         try (NoopParticipant p = new NoopParticipant();
-             Coordinator coordinator = Coordinator.start(sc, Clock.systemUTC());
-             PactumClient client = PactumClient.connect(URI.create("http://127.0.0.1:" + coordinator.port()));
+             Coordinator coordinator = external == null ? Coordinator.start(sc, Clock.systemUTC()) : null;
+             PactumClient client = PactumClient.connect(external != null ? external
+                     : URI.create("http://127.0.0.1:" + coordinator.port()));
              ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
              HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(vt).build()) {
             String tryUrl = p.url("try");
@@ -102,19 +106,19 @@ public final class BenchCommand implements Callable<Integer> {
 
             if (warmup > 0) {
                 LoadRun.run(tcc, concurrency, Duration.ofSeconds(warmup));
-                drain(coordinator);
+                drain(coordinator, client);
                 LoadRun.run(bare, concurrency, Duration.ofSeconds(warmup));
             }
             long confirmsBefore = p.confirms.sum();
             LoadRun.Result t = LoadRun.run(tcc, concurrency, Duration.ofSeconds(duration));
-            double drainS = drain(coordinator);
+            double drainS = drain(coordinator, client);
             long confirmed = p.confirms.sum() - confirmsBefore;
             double tps = t.ok() / (t.seconds() + drainS);
             LoadRun.Result base = LoadRun.run(bare, concurrency, Duration.ofSeconds(duration));
 
             System.out.printf(Locale.ROOT, "  coordinator (%s store, decisions fsync'd): %,.0f tx/s, p50 %.2f ms, p99 %.2f ms"
                             + " (%d tx, %d errors, %d confirms, phase-2 drain %.2f s)%n",
-                    storeUrl == null ? "embedded" : "JDBC", tps, t.p50Ms(), t.p99Ms(), t.ok(), t.errors(), confirmed, drainS);
+                    external != null ? "external" : storeUrl == null ? "embedded" : "JDBC", tps, t.p50Ms(), t.p99Ms(), t.ok(), t.errors(), confirmed, drainS);
             System.out.printf(Locale.ROOT, "  bare work (same Try + Confirm calls, no coordinator): %,.0f tx/s, p50 %.2f ms,"
                     + " p99 %.2f ms (%d errors)%n", base.perSecond(), base.p50Ms(), base.p99Ms(), base.errors());
             double ratio = tps / base.perSecond();
@@ -157,10 +161,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Waits until every transaction has finished phase 2; returns the seconds it took. */
-    private static double drain(Coordinator c) throws InterruptedException {
+    private static double drain(Coordinator c, PactumClient client) throws InterruptedException {
         long t0 = System.nanoTime();
         long deadline = t0 + Duration.ofSeconds(120).toNanos();
-        while (c.unfinished() > 0 && System.nanoTime() < deadline) {
+        while ((c != null ? c.unfinished() : client.list(GlobalStatus.COMMITTING, null, 1).transactions().size()) > 0
+                && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         return (System.nanoTime() - t0) / 1e9;

@@ -7,13 +7,11 @@ import dev.pactum.api.Outcome;
 import dev.pactum.api.TransactionView;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One TCC global transaction seen from the client that runs it (the "transaction manager" of the seeds).
@@ -57,28 +55,22 @@ public final class TccTransaction {
      */
     public String tryBranch(String branchId, String tryUrl, String confirmUrl, String cancelUrl, String jsonBody) {
         client.registerBranch(gid, new BranchRequest(branchId, tryUrl, confirmUrl, cancelUrl));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(tryUrl)).timeout(client.requestTimeout())
-                .header("Content-Type", "application/json")
-                .header(Headers.GID, gid)
-                .header(Headers.BRANCH_ID, branchId)
-                .header(Headers.OP, BranchOp.TRY.wire())
-                .POST(HttpRequest.BodyPublishers.ofString(jsonBody == null ? "{}" : jsonBody, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> resp;
+        HttpTransport.Answer resp;
         try {
-            resp = client.http().send(req, HttpResponse.BodyHandlers.ofString());
+            resp = client.http().post(tryUrl, Map.of(Headers.GID, gid, Headers.BRANCH_ID, branchId,
+                    Headers.OP, BranchOp.TRY.wire()), (jsonBody == null ? "{}" : jsonBody).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "no answer from " + tryUrl + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "interrupted");
         }
-        Outcome o = Outcome.fromHttpStatus(resp.statusCode());
+        Outcome o = Outcome.fromHttpStatus(resp.status());
         if (o != Outcome.SUCCESS) {
-            throw new TryFailedException(gid, branchId, o, resp.statusCode(), resp.body());
+            throw new TryFailedException(gid, branchId, o, resp.status(), resp.text());
         }
         tried.add(branchId);
-        return resp.body();
+        return resp.text();
     }
 
     /** Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. */

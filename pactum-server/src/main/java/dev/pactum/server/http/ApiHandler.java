@@ -88,7 +88,9 @@ public final class ApiHandler extends Handler.Abstract {
                 contentType = "text/plain; version=0.0.4; charset=utf-8";
                 body = metrics.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             } else if (path.equals(PREFIX) || path.startsWith(PREFIX + "/")) {
-                Answer a = api(request, method, path.substring(PREFIX.length()));
+                // The body is read before routing, so even a refused request leaves the connection clean for reuse.
+                byte[] raw = method.equals("GET") ? new byte[0] : readBody(request);
+                Answer a = api(request, method, path.substring(PREFIX.length()), raw);
                 route = a.route;
                 status = a.status;
                 body = Json.MAPPER.writeValueAsBytes(a.value);
@@ -131,12 +133,12 @@ public final class ApiHandler extends Handler.Abstract {
     private record Answer(String route, int status, Object value) {
     }
 
-    private Answer api(Request request, String method, String rest) throws IOException {
+    private Answer api(Request request, String method, String rest, byte[] raw) throws IOException {
         // rest is "", "/{gid}", "/{gid}/branches", "/{gid}/submit" or "/{gid}/abort"
         String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
         if (parts.length == 0) {
             if (method.equals("POST")) {
-                CoordinatorService.Begun b = service.begin(read(request, BeginRequest.class, true));
+                CoordinatorService.Begun b = service.begin(read(raw, BeginRequest.class, true));
                 return new Answer("begin", b.created() ? 201 : 200, b.transaction());
             }
             if (method.equals("GET")) {
@@ -157,9 +159,9 @@ public final class ApiHandler extends Handler.Abstract {
         if (parts.length == 2 && method.equals("POST")) {
             return switch (parts[1]) {
                 case "branches" -> new Answer("branch", 201,
-                        service.registerBranch(gid, read(request, BranchRequest.class, true)));
-                case "submit" -> new Answer("submit", 200, service.submit(gid, read(request, SubmitRequest.class, false)));
-                case "abort" -> new Answer("abort", 200, service.abort(gid, read(request, AbortRequest.class, false)));
+                        service.registerBranch(gid, read(raw, BranchRequest.class, true)));
+                case "submit" -> new Answer("submit", 200, service.submit(gid, read(raw, SubmitRequest.class, false)));
+                case "abort" -> new Answer("abort", 200, service.abort(gid, read(raw, AbortRequest.class, false)));
                 default -> throw new HttpError(404, "not_found", "no route POST " + PREFIX + rest, null);
             };
         }
@@ -169,9 +171,8 @@ public final class ApiHandler extends Handler.Abstract {
         throw new HttpError(404, "not_found", "no route " + method + " " + PREFIX + rest, null);
     }
 
-    private <T> T read(Request request, Class<T> type, boolean required) throws IOException {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
+    private byte[] readBody(Request request) throws IOException {
+        if (request.getLength() > maxBodyBytes) {
             throw tooLarge();
         }
         byte[] raw;
@@ -181,6 +182,10 @@ public final class ApiHandler extends Handler.Abstract {
         if (raw.length > maxBodyBytes) {
             throw tooLarge();
         }
+        return raw;
+    }
+
+    private static <T> T read(byte[] raw, Class<T> type, boolean required) throws IOException {
         if (raw.length == 0 || isBlank(raw)) {
             if (required) {
                 throw new HttpError(400, "invalid_input", "a JSON object body is required", "body");
