@@ -56,11 +56,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--warehouse-db", description = "JDBC URL of the warehouse service's database (default: embedded H2).")
     String warehouseDb;
 
-    private static final int USERS = 12;
+    /**
+     * The batch: users u01, u02 ... place three orders each (a lamp and two books), with a balance that pays for two
+     * orders only; lamps in stock cover half of the lamp orders. So some orders fail for lack of money, some for
+     * lack of stock, whatever the interleaving, and the invariants must hold all the same.
+     */
     private static final long USER_BALANCE = 120;
     private static final long A_BALANCE = 150;
     private static final long PRICE = 50;
-    private static final Map<String, Integer> STOCK = Map.of("book", 100, "lamp", 8);
 
     @Override
     public Integer call() throws Exception {
@@ -113,14 +116,16 @@ public final class DemoCommand implements Callable<Integer> {
                     + " | warehouse " + warehouseUrl);
             dbs.forEach((k, v) -> say("  " + pad(k, 10) + "database: " + DemoDatabase.describe(v)));
 
+            int users = (orders + 2) / 3;
+            Map<String, Integer> stockAtStart = Map.of("book", 1 + orders, "lamp", orders / 6);
             Map<String, Long> accounts = new LinkedHashMap<>();
             accounts.put("A", A_BALANCE);
-            for (int i = 1; i <= USERS; i++) {
+            for (int i = 1; i <= users; i++) {
                 accounts.put(user(i), USER_BALANCE);
             }
             long initialMoney = accounts.values().stream().mapToLong(Long::longValue).sum();
             post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
-            post(http, warehouseUrl + "/admin/reset", Map.of("stock", STOCK));
+            post(http, warehouseUrl + "/admin/reset", Map.of("stock", stockAtStart));
             post(http, orderUrl + "/admin/reset", Map.of());
 
             try (PactumClient pactum = PactumClient.connect(URI.create(coordinatorUrl))) {
@@ -137,9 +142,9 @@ public final class DemoCommand implements Callable<Integer> {
                 say("   A's balance is now " + balanceA);
 
                 say("");
-                say("2. " + orders + " concurrent orders from " + USERS + " users with " + USER_BALANCE
-                        + " each (two orders of " + PRICE + " fit, a third does not); " + STOCK.get("lamp")
-                        + " lamps in stock for " + (orders + 2) / 3 + " lamp orders");
+                say("2. " + orders + " concurrent orders from " + users + " users with " + USER_BALANCE
+                        + " each (two orders of " + PRICE + " fit, a third does not); " + stockAtStart.get("lamp")
+                        + " lamps in stock for " + users + " lamp orders");
                 long batchStart = System.nanoTime();
                 Map<String, Integer> answers = new ConcurrentHashMap<>();
                 List<String> gids = batch(http, orderUrl, answers);
@@ -153,7 +158,7 @@ public final class DemoCommand implements Callable<Integer> {
                 JsonNode orderState = get(http, orderUrl + "/state");
                 JsonNode payState = get(http, paymentUrl + "/state");
                 JsonNode whState = get(http, warehouseUrl + "/state");
-                inv.verify(orderState, payState, whState, initialMoney, STOCK, statusByGid);
+                inv.verify(orderState, payState, whState, initialMoney, stockAtStart, statusByGid);
                 boolean aOk = balanceA == A_BALANCE - PRICE && "COMMITTED".equals(av.status().name());
                 long committed = statusByGid.values().stream().filter("COMMITTED"::equals).count();
                 long aborted = statusByGid.values().stream().filter("ABORTED"::equals).count();
@@ -202,7 +207,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<JsonNode>> fs = new ArrayList<>();
             for (int i = 0; i < orders; i++) {
-                Map<String, Object> o = order(user(1 + i % USERS), i % 3 == 0 ? "lamp" : "book");
+                Map<String, Object> o = order(user(1 + i / 3), i % 3 == 0 ? "lamp" : "book");
                 fs.add(ex.submit(() -> {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(orderUrl + "/orders"))
                             .header("Content-Type", "application/json")

@@ -1,0 +1,53 @@
+package dev.pactum.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the demo as a user does (coordinator and three services as processes of their own) and checks its
+ * contract: exit status 0, invariants held, and a last line of JSON with the promised fields.
+ */
+class DemoCommandTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void tccDemoHoldsItsInvariantsOnEmbeddedDatabases() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new DemoCommand()).execute("--pattern", "tcc", "--orders", "18",
+                    "--work-dir", work.toString());
+        } finally {
+            System.setOut(old);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+        String[] lines = text.strip().split("\n");
+        JsonNode last = DemoJson.MAPPER.readTree(lines[lines.length - 1]);
+        assertThat(code).as(text).isZero();
+        assertThat(last.get("pattern").asText()).isEqualTo("tcc");
+        assertThat(last.get("orders").asInt()).isEqualTo(19);
+        assertThat(last.get("committed").asInt() + last.get("aborted").asInt()).isEqualTo(19);
+        assertThat(last.get("aborted").asInt()).as("some orders must fail for lack of money or stock").isPositive();
+        assertThat(last.get("invariantsHeld").asBoolean()).isTrue();
+        assertThat(last.get("balanceA").asLong()).isEqualTo(100);
+    }
+
+    @Test
+    void unknownPatternIsRefusedClearly() {
+        int code = new CommandLine(new DemoCommand()).execute("--pattern", "paxos", "--work-dir", work.toString());
+        assertThat(code).isEqualTo(2);
+    }
+}
