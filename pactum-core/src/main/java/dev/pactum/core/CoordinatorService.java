@@ -121,12 +121,14 @@ public final class CoordinatorService {
      */
     public TransactionView submit(String gid, SubmitRequest req) {
         Ids.checkId("gid", gid);
-        Set<String> tried = null;
-        if (req != null && req.tried() != null) {
-            tried = new HashSet<>();
-            for (String id : req.tried()) {
-                tried.add(Ids.checkId("tried", id));
-            }
+        // The client says which Trys succeeded; the coordinator commits only if that is every registered branch.
+        if (req == null || req.tried() == null) {
+            throw new InvalidInputException("tried", "tried is required: the ids of the branches whose Try succeeded"
+                    + " (an empty list when there are none)");
+        }
+        Set<String> tried = new HashSet<>();
+        for (String id : req.tried()) {
+            tried.add(Ids.checkId("tried", id));
         }
         for (int round = 0; round < CAS_ROUNDS; round++) {
             GlobalTransaction tx = load(gid);
@@ -144,9 +146,7 @@ public final class CoordinatorService {
                                 + "; it is being aborted", gid, GlobalStatus.ABORTING.name());
                     }
                     List<BranchRecord> branches = store.branches(gid);
-                    if (tried != null) {
-                        checkTried(gid, tx, branches, tried);
-                    }
+                    checkTried(gid, tx, branches, tried);
                     GlobalTransaction decided = tx.moveTo(GlobalStatus.COMMITTING, "submitted", now, config.nodeId(),
                             now.plus(config.lease()));
                     Optional<GlobalTransaction> stored = store.compareAndSet(tx, decided);
@@ -251,7 +251,7 @@ public final class CoordinatorService {
         }
         try {
             URI u = new URI(value);
-            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
                 throw new InvalidInputException(field, field + " must be an absolute http or https URL, was '"
                         + abbreviate(value, 80) + "'");
             }

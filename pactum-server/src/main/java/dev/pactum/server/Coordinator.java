@@ -96,6 +96,10 @@ public final class Coordinator implements AutoCloseable {
             c.close();
             throw e;
         }
+        int released = store.releaseLeases(config.coordinator().nodeId(), clock.instant());
+        if (released > 0) {
+            log.info("took back {} transactions this node held before it stopped", released);
+        }
         c.worker.start();
         log.info("Pactum coordinator listening on http://{}:{} (store: {}, {} unfinished transactions to resume)",
                 config.bind(), c.port(), store.name(), store.countUnfinished());

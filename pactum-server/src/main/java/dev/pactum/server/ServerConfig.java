@@ -34,26 +34,22 @@ public record ServerConfig(String bind, int port, Path dataDir, String storeUrl,
         if (branchTimeout.isNegative() || branchTimeout.isZero()) {
             throw new IllegalArgumentException("branchTimeout must be positive, was " + branchTimeout);
         }
+        if (branchTimeout.multipliedBy(2).compareTo(coordinator.lease()) > 0) {
+            // A round of phase-2 calls must end well inside the lease, or another worker could step in meanwhile.
+            throw new IllegalArgumentException("branchTimeout " + branchTimeout + " must be at most half the lease "
+                    + coordinator.lease());
+        }
         if (storeUrl != null && !storeUrl.startsWith("jdbc:")) {
             throw new IllegalArgumentException("storeUrl must be a JDBC URL (jdbc:postgresql:... or jdbc:mariadb:...), was "
                     + storeUrl);
         }
     }
 
-    public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", 7070, dataDir, null, null, null, 64 * 1024, Duration.ofSeconds(10),
-                CoordinatorConfig.builder().build());
-    }
-
-    public ServerConfig withPort(int p) {
-        return new ServerConfig(bind, p, dataDir, storeUrl, storeUser, storePassword, maxBodyBytes, branchTimeout,
-                coordinator);
-    }
-
     /** One line per setting, passwords hidden: printed once at start. */
     public String describe() {
         return "bind=" + bind + " port=" + port
-                + (storeUrl == null ? " store=embedded data=" + dataDir.toAbsolutePath() : " store=" + storeUrl)
+                + (storeUrl == null ? " store=embedded data=" + dataDir.toAbsolutePath()
+                : " store=" + storeUrl.replaceAll("(?i)(password=)[^&;]*", "$1***"))
                 + " node=" + coordinator.nodeId() + " defaultTimeout=" + coordinator.defaultTimeout()
                 + " lease=" + coordinator.lease() + " retry=" + coordinator.retryBase() + ".." + coordinator.retryCap()
                 + " branchTimeout=" + branchTimeout + " maxBody=" + maxBodyBytes;

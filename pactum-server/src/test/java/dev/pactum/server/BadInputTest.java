@@ -110,7 +110,7 @@ class BadInputTest {
 
     @Test
     void unknownIdsAnswer404() throws Exception {
-        for (Answer a : new Answer[]{send("GET", base + "/nope", null), send("POST", base + "/nope/submit", "{}"),
+        for (Answer a : new Answer[]{send("GET", base + "/nope", null), send("POST", base + "/nope/submit", "{\"tried\":[]}"),
                 send("POST", base + "/nope/abort", "{}"), send("POST", base + "/nope/branches", branchJson("b"))}) {
             assertThat(a.status).isEqualTo(404);
             assertThat(a.body.get("error").asText()).isEqualTo("not_found");
@@ -148,7 +148,7 @@ class BadInputTest {
     void submitAfterAbortIsAConflictNamingTheStatus() throws Exception {
         String gid = begin("submit-after-abort");
         assertThat(send("POST", base + "/" + gid + "/abort", "{\"reason\":\"changed my mind\"}").status).isEqualTo(200);
-        Answer a = send("POST", base + "/" + gid + "/submit", "{}");
+        Answer a = send("POST", base + "/" + gid + "/submit", "{\"tried\":[]}");
         assertThat(a.status).isEqualTo(409);
         assertThat(a.body.get("gid").asText()).isEqualTo(gid);
         assertThat(a.body.get("status").asText()).isIn("ABORTING", "ABORTED");
@@ -158,7 +158,7 @@ class BadInputTest {
     @Test
     void abortAfterSubmitIsAConflict() throws Exception {
         String gid = begin("abort-after-submit");
-        assertThat(send("POST", base + "/" + gid + "/submit", "{}").status).isEqualTo(200);
+        assertThat(send("POST", base + "/" + gid + "/submit", "{\"tried\":[]}").status).isEqualTo(200);
         Answer a = send("POST", base + "/" + gid + "/abort", "{}");
         assertThat(a.status).isEqualTo(409);
         assertThat(a.body.get("status").asText()).isIn("COMMITTING", "COMMITTED");
@@ -173,6 +173,26 @@ class BadInputTest {
         assertThat(a.status).isEqualTo(409);
         assertThat(a.body.get("message").asText()).contains("b2");
         assertThat(send("GET", base + "/" + gid, null).body.get("status").asText()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void submitWithoutTheTriedListIsRejected() throws Exception {
+        String gid = begin("no-tried");
+        send("POST", base + "/" + gid + "/branches", branchJson("b1"));
+        for (String body : new String[]{null, "{}", "{\"tried\":null}"}) {
+            Answer a = send("POST", base + "/" + gid + "/submit", body);
+            assertThat(a.status).isEqualTo(400);
+            assertThat(a.body.get("field").asText()).isEqualTo("tried");
+        }
+        assertThat(send("GET", base + "/" + gid, null).body.get("status").asText()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void methodNotAllowedNamesTheAllowedMethods() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/x")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(405);
+        assertThat(r.headers().firstValue("Allow")).contains("GET");
     }
 
     @Test

@@ -45,7 +45,10 @@ public final class RecoveryWorker implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Claims one batch of due transactions and drives them all; returns how many it claimed. */
+    /**
+     * Claims one batch of due transactions and drives those this process is not driving already; returns how many
+     * it drove, so the loop pauses when a pass only found transactions that are in flight here.
+     */
     public int runOnce() {
         Instant now = clock.instant();
         List<GlobalTransaction> due = store.claimDue(config.nodeId(), now, now.plus(config.lease()),
@@ -70,7 +73,7 @@ public final class RecoveryWorker implements AutoCloseable {
                 log.error("recovery of a transaction failed", e.getCause());
             }
         }
-        return due.size();
+        return running.size();
     }
 
     public synchronized void start() {

@@ -63,6 +63,14 @@ public interface TransactionStore extends AutoCloseable {
      */
     List<GlobalTransaction> claimDue(String owner, Instant now, Instant leaseUntil, int limit);
 
+    /**
+     * Gives up every lease {@code owner} holds on an unfinished transaction and makes the decided ones due at
+     * {@code now} (ACTIVE ones keep their timeout as the next attempt). A coordinator calls it once when it starts,
+     * before its worker runs: nothing of its own is in flight yet, so what it held before a crash is recovered at
+     * once instead of after the lease. Returns how many transactions were released.
+     */
+    int releaseLeases(String owner, Instant now);
+
     /** Counts unfinished transactions, for metrics and the health page. */
     long countUnfinished();
 

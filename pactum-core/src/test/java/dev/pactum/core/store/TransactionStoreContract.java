@@ -577,6 +577,31 @@ public abstract class TransactionStoreContract {
     }
 
     @Test
+    void releaseLeasesFreesOnlyTheOwnersAndMakesDecisionsDueNow() {
+        Instant now = T0.plusSeconds(100);
+        GlobalTransaction mine = stored("mine", COMMITTING, now.plusSeconds(30), "node-a", now.plusSeconds(30));
+        GlobalTransaction active = stored("mine-active", ACTIVE, now.plusSeconds(50), "node-a", now.plusSeconds(30));
+        GlobalTransaction theirs = stored("theirs", ABORTING, now.plusSeconds(30), "node-b", now.plusSeconds(30));
+        stored("done", COMMITTED, null, null, null);
+
+        assertThat(store.releaseLeases("node-a", now)).isEqualTo(2);
+
+        GlobalTransaction freed = store.find("mine").orElseThrow();
+        assertThat(freed.owner()).isNull();
+        assertThat(freed.leaseUntil()).isNull();
+        assertThat(freed.nextAttemptAt()).isEqualTo(now);
+        assertThat(freed.version()).isEqualTo(mine.version() + 1);
+        GlobalTransaction freedActive = store.find("mine-active").orElseThrow();
+        assertThat(freedActive.owner()).isNull();
+        assertThat(freedActive.nextAttemptAt()).as("an ACTIVE transaction keeps its timeout").isEqualTo(now.plusSeconds(50));
+        assertThat(freedActive.version()).isEqualTo(active.version() + 1);
+        assertThat(store.find("theirs")).contains(theirs);
+        // What was released is due at once, for anyone.
+        assertThat(store.claimDue("node-c", now, now.plusSeconds(30), 10)).extracting(GlobalTransaction::gid)
+                .containsExactly("mine");
+    }
+
+    @Test
     void claimDueGrantsAnExpiredLeaseToAnotherNode() {
         Instant now = T0.plusSeconds(100);
         stored("expired", COMMITTING, now.minusSeconds(10), "node-b", now.minusMillis(1));

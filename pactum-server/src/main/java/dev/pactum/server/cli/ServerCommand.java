@@ -34,7 +34,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--store-password", description = "Password of the JDBC store.")
     String storePassword;
 
-    @Option(names = "--node-id", description = "This coordinator's name in leases (default: pactum-<bind>-<port>).")
+    @Option(names = "--node-id", description = "This coordinator's name in leases; keep it across restarts"
+            + " (default: pactum-<host name>-<port>).")
     String nodeId;
 
     @Option(names = "--default-timeout", defaultValue = "PT60S", description = "Timeout of an ACTIVE transaction when the client gives none (ISO-8601, default: ${DEFAULT-VALUE}).")
@@ -65,9 +66,18 @@ public final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The machine's name, so that coordinators on different hosts sharing a store never share a node id. */
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.-]", "-");
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     ServerConfig toConfig() {
         CoordinatorConfig cc = CoordinatorConfig.builder()
-                .nodeId(nodeId != null ? nodeId : "pactum-" + bind + "-" + port)
+                .nodeId(nodeId != null ? nodeId : "pactum-" + hostName() + "-" + port)
                 .defaultTimeout(defaultTimeout)
                 .lease(lease)
                 .retryBase(retryBase)

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -73,25 +74,27 @@ public final class ApiHandler extends Handler.Abstract {
         long start = System.nanoTime();
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
-        String route = "unknown";
+        String route = routeOf(method, path);
+        String allow = null;
         int status;
         byte[] body;
         String contentType = "application/json";
         try {
             if (path.equals("/health") && method.equals("GET")) {
-                route = "health";
                 status = 200;
-                body = health.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                body = health(log);
+                if (body == null) {
+                    status = 503;
+                    body = "{\"status\":\"DOWN\"}".getBytes(StandardCharsets.UTF_8);
+                }
             } else if (path.equals("/metrics") && method.equals("GET")) {
-                route = "metrics";
                 status = 200;
                 contentType = "text/plain; version=0.0.4; charset=utf-8";
-                body = metrics.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                body = metrics.get().getBytes(StandardCharsets.UTF_8);
             } else if (path.equals(PREFIX) || path.startsWith(PREFIX + "/")) {
                 // The body is read before routing, so even a refused request leaves the connection clean for reuse.
                 byte[] raw = method.equals("GET") ? new byte[0] : readBody(request);
                 Answer a = api(request, method, path.substring(PREFIX.length()), raw);
-                route = a.route;
                 status = a.status;
                 body = Json.MAPPER.writeValueAsBytes(a.value);
             } else {
@@ -99,6 +102,7 @@ public final class ApiHandler extends Handler.Abstract {
             }
         } catch (HttpError e) {
             status = e.status;
+            allow = e.allow;
             body = bytes(e.body);
         } catch (InvalidInputException e) {
             status = 400;
@@ -114,7 +118,9 @@ public final class ApiHandler extends Handler.Abstract {
             status = 500;
             body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
         } catch (PactumException e) {
-            status = 400;
+            // Not the caller's fault: the store failed, for instance. Worth a retry later.
+            log.error("{} on {} {}", e.code(), method, path, e);
+            status = 503;
             body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
         } catch (RuntimeException | IOException e) {
             log.error("internal error on {} {}", method, path, e);
@@ -124,13 +130,45 @@ public final class ApiHandler extends Handler.Abstract {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        if (allow != null) {
+            response.getHeaders().put(HttpHeader.ALLOW, allow);
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
         Timer.builder("pactum.http.requests").tag("route", route).tag("status", Integer.toString(status))
                 .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         return true;
     }
 
-    private record Answer(String route, int status, Object value) {
+    private record Answer(int status, Object value) {
+    }
+
+    /** The route's name for metrics, decided before the request runs so that error answers are counted under it. */
+    static String routeOf(String method, String path) {
+        if (path.equals("/health") || path.equals("/metrics")) {
+            return path.substring(1);
+        }
+        if (path.equals(PREFIX)) {
+            return method.equals("POST") ? "begin" : "list";
+        }
+        if (path.startsWith(PREFIX + "/")) {
+            String[] parts = path.substring(PREFIX.length() + 1).split("/", -1);
+            if (parts.length == 1) {
+                return "get";
+            }
+            if (parts.length == 2 && (parts[1].equals("branches") || parts[1].equals("submit") || parts[1].equals("abort"))) {
+                return parts[1].equals("branches") ? "branch" : parts[1];
+            }
+        }
+        return "unknown";
+    }
+
+    private byte[] health(Logger log) {
+        try {
+            return health.get().getBytes(StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            log.error("health check failed", e);
+            return null;
+        }
     }
 
     private Answer api(Request request, String method, String rest, byte[] raw) throws IOException {
@@ -139,29 +177,29 @@ public final class ApiHandler extends Handler.Abstract {
         if (parts.length == 0) {
             if (method.equals("POST")) {
                 CoordinatorService.Begun b = service.begin(read(raw, BeginRequest.class, true));
-                return new Answer("begin", b.created() ? 201 : 200, b.transaction());
+                return new Answer(b.created() ? 201 : 200, b.transaction());
             }
             if (method.equals("GET")) {
                 Fields q = Request.extractQueryParameters(request);
                 GlobalStatus status = parseStatus(q.getValue("status"));
                 int limit = parseLimit(q.getValue("limit"));
-                return new Answer("list", 200, service.list(status, q.getValue("after"), limit));
+                return new Answer(200, service.list(status, q.getValue("after"), limit));
             }
             throw methodNotAllowed(method, "POST or GET");
         }
         String gid = parts[0];
         if (parts.length == 1) {
             if (method.equals("GET")) {
-                return new Answer("get", 200, service.get(gid));
+                return new Answer(200, service.get(gid));
             }
             throw methodNotAllowed(method, "GET");
         }
         if (parts.length == 2 && method.equals("POST")) {
             return switch (parts[1]) {
-                case "branches" -> new Answer("branch", 201,
+                case "branches" -> new Answer(201,
                         service.registerBranch(gid, read(raw, BranchRequest.class, true)));
-                case "submit" -> new Answer("submit", 200, service.submit(gid, read(raw, SubmitRequest.class, false)));
-                case "abort" -> new Answer("abort", 200, service.abort(gid, read(raw, AbortRequest.class, false)));
+                case "submit" -> new Answer(200, service.submit(gid, read(raw, SubmitRequest.class, false)));
+                case "abort" -> new Answer(200, service.abort(gid, read(raw, AbortRequest.class, false)));
                 default -> throw new HttpError(404, "not_found", "no route POST " + PREFIX + rest, null);
             };
         }
@@ -229,7 +267,8 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private static HttpError methodNotAllowed(String method, String allowed) {
-        return new HttpError(405, "method_not_allowed", method + " is not allowed here; use " + allowed, null);
+        return new HttpError(405, "method_not_allowed", method + " is not allowed here; use " + allowed, null)
+                .withAllow(allowed.replace(" or ", ", "));
     }
 
     private static GlobalStatus parseStatus(String s) {

@@ -6,10 +6,17 @@ import dev.pactum.api.ErrorBody;
 final class HttpError extends RuntimeException {
     final int status;
     final ErrorBody body;
+    String allow;
 
     HttpError(int status, String code, String message, String field) {
         super(message, null, false, false);
         this.status = status;
         this.body = new ErrorBody(code, message, field, null, null);
+    }
+
+    /** The methods to list in the Allow header of a 405. */
+    HttpError withAllow(String methods) {
+        this.allow = methods;
+        return this;
     }
 }

@@ -44,6 +44,11 @@ final class DueIndex {
         return () -> byDue.headSet(last, true).stream().map(Entry::gid).iterator();
     }
 
+    /** A snapshot of every unfinished gid. */
+    java.util.List<String> all() {
+        return java.util.List.copyOf(byGid.keySet());
+    }
+
     int size() {
         return byGid.size();
     }

@@ -208,6 +208,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         if (!expected.gid().equals(updated.gid())) {
             throw new IllegalArgumentException("compareAndSet across transactions: " + expected.gid() + " vs " + updated.gid());
         }
+        expected.status().checkMoveTo(updated.status(), expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
             GlobalTransaction stored = readGlobal(expected.gid());
@@ -267,6 +268,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     @Override
     public boolean updateBranch(BranchRecord expected, BranchRecord updated) {
+        expected.status().checkMoveTo(updated.status(), expected.gid(), expected.branchId());
         ReentrantLock lock = lock(expected.gid());
         try {
             byte[] prefix = Codec.branchPrefix(expected.gid());
@@ -347,7 +349,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                         continue;
                     }
                     GlobalTransaction leased = tx.leasedTo(owner, leaseUntil, now).withVersion(tx.version() + 1);
-                    // A lease need not survive a crash: after a restart nobody holds one (see recoverIndex).
+                    // A lease need not survive a crash: losing it only lets another claim come sooner.
                     db.put(lazy, Codec.globalKey(gid), Codec.encode(leased));
                     out.add(leased);
                 } finally {
@@ -358,6 +360,30 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         } catch (RocksDBException e) {
             throw failure("claim due transactions for " + owner, e);
         }
+    }
+
+    @Override
+    public int releaseLeases(String owner, Instant now) {
+        int released = 0;
+        for (String gid : due.all()) {
+            ReentrantLock lock = lock(gid);
+            try {
+                GlobalTransaction tx = readGlobal(gid);
+                if (tx == null || tx.status().isFinal() || !owner.equals(tx.owner())) {
+                    continue;
+                }
+                Instant next = tx.status() == GlobalStatus.ACTIVE ? tx.nextAttemptAt() : now;
+                GlobalTransaction free = new GlobalTransaction(tx.gid(), tx.pattern(), tx.status(), tx.reason(),
+                        tx.createdAt(), tx.updatedAt(), tx.timeoutAt(), next, null, null, tx.version() + 1);
+                write(tx, free);
+                released++;
+            } catch (RocksDBException e) {
+                throw failure("release the lease of " + gid, e);
+            } finally {
+                lock.unlock();
+            }
+        }
+        return released;
     }
 
     @Override

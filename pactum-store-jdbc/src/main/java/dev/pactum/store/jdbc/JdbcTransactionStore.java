@@ -90,6 +90,9 @@ public final class JdbcTransactionStore implements TransactionStore {
             + " WHERE status IN (" + UNFINISHED + ") AND next_attempt_at <= ?"
             + " AND (owner IS NULL OR lease_until IS NULL OR lease_until <= ? OR owner = ?)"
             + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED";
+    private static final String RELEASE_LEASES = "UPDATE pactum_global SET owner = NULL, lease_until = NULL,"
+            + " next_attempt_at = CASE WHEN status = 'ACTIVE' THEN next_attempt_at ELSE ? END, version = version + 1"
+            + " WHERE owner = ? AND status IN (" + UNFINISHED + ")";
     private static final String COUNT_UNFINISHED = "SELECT COUNT(*) FROM pactum_global"
             + " WHERE status IN (" + UNFINISHED + ")";
 
@@ -385,6 +388,19 @@ public final class JdbcTransactionStore implements TransactionStore {
                 claimed.add(t.leasedTo(owner, until, at).withVersion(t.version() + 1));
             }
             return claimed;
+        });
+    }
+
+    @Override
+    public int releaseLeases(String owner, Instant now) {
+        Objects.requireNonNull(owner, "owner");
+        Instant at = millis(Objects.requireNonNull(now, "now"));
+        return inTransaction("release of the leases of " + owner, c -> {
+            try (PreparedStatement ps = c.prepareStatement(RELEASE_LEASES)) {
+                setInstant(ps, 1, at);
+                ps.setString(2, owner);
+                return ps.executeUpdate();
+            }
         });
     }
 
