@@ -2,7 +2,6 @@ package dev.pactum.bench;
 
 import dev.pactum.api.BranchOp;
 import dev.pactum.api.GlobalStatus;
-import dev.pactum.api.Headers;
 import dev.pactum.client.PactumClient;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.server.Coordinator;
@@ -12,9 +11,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -83,8 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
              Coordinator coordinator = external == null ? Coordinator.start(sc, Clock.systemUTC()) : null;
              PactumClient client = PactumClient.connect(external != null ? external
                      : URI.create("http://127.0.0.1:" + coordinator.port()));
-             ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
-             HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(vt).build()) {
+             DirectCalls direct = new DirectCalls()) {
             String tryUrl = p.url("try");
             String confirmUrl = p.url("confirm");
             String cancelUrl = p.url("cancel");
@@ -97,10 +90,10 @@ public final class BenchCommand implements Callable<Integer> {
             LoadRun.Unit bare = () -> {
                 String gid = "bare-" + seq.incrementAndGet();
                 for (int b = 0; b < branches; b++) {
-                    call(direct, tryUrl, gid, "b" + b, BranchOp.TRY);
+                    direct.call(tryUrl, gid, "b" + b, BranchOp.TRY);
                 }
                 for (int b = 0; b < branches; b++) {
-                    call(direct, confirmUrl, gid, "b" + b, BranchOp.CONFIRM);
+                    direct.call(confirmUrl, gid, "b" + b, BranchOp.CONFIRM);
                 }
             };
 
@@ -146,17 +139,6 @@ public final class BenchCommand implements Callable<Integer> {
             if (tempData) {
                 deleteTree(dir);
             }
-        }
-    }
-
-    private static void call(HttpClient http, String url, String gid, String branch, BranchOp op)
-            throws IOException, InterruptedException {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .header(Headers.GID, gid).header(Headers.BRANCH_ID, branch).header(Headers.OP, op.wire())
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() != 200) {
-            throw new IOException(op.wire() + " answered " + r.statusCode());
         }
     }
 
