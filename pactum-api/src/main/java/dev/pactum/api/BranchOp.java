@@ -2,9 +2,9 @@ package dev.pactum.api;
 
 import java.util.Locale;
 
-/** The operations the coordinator or a client calls on a TCC branch. */
+/** The operations called on a branch: Try / Confirm / Cancel for TCC, prepare / commit / rollback for XA. */
 public enum BranchOp {
-    TRY, CONFIRM, CANCEL;
+    TRY, CONFIRM, CANCEL, PREPARE, COMMIT, ROLLBACK;
 
     /** Lower-case wire name, as sent in the {@code Pactum-Op} header and stored in barrier rows. */
     public String wire() {

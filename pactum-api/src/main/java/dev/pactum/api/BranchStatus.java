@@ -7,21 +7,24 @@ import java.util.Set;
  * Status of one branch of a global transaction, with the table of legal moves.
  *
  * <pre>
- *   REGISTERED ──Confirm acknowledged──▶ CONFIRMED
- *        │
- *        └──────Cancel acknowledged───▶ CANCELLED
+ *   REGISTERED ──────────────────────Confirm / XA commit acknowledged──▶ CONFIRMED
+ *        │  └── XA prepare: yes ──▶ PREPARED ──┘
+ *        │                            │
+ *        └─────────────────────────────┴──Cancel / XA rollback acknowledged──▶ CANCELLED
  * </pre>
  *
- * A branch is registered before its Try is called, so that a transaction that dies after a Try still
- * knows whom to cancel. A status may "move" to itself to record one more failed attempt.
+ * A branch is registered before its Try (TCC) or its work (XA) is called, so that a transaction that dies
+ * afterwards still knows whom to cancel or roll back. For XA, CONFIRMED means committed and CANCELLED rolled
+ * back. A status may "move" to itself to record one more failed attempt.
  */
 public enum BranchStatus {
-    REGISTERED, CONFIRMED, CANCELLED;
+    REGISTERED, PREPARED, CONFIRMED, CANCELLED;
 
     private Set<BranchStatus> next;
 
     static {
-        REGISTERED.next = EnumSet.of(REGISTERED, CONFIRMED, CANCELLED);
+        REGISTERED.next = EnumSet.of(REGISTERED, PREPARED, CONFIRMED, CANCELLED);
+        PREPARED.next = EnumSet.of(PREPARED, CONFIRMED, CANCELLED);
         CONFIRMED.next = EnumSet.noneOf(BranchStatus.class);
         CANCELLED.next = EnumSet.noneOf(BranchStatus.class);
     }
@@ -39,6 +42,6 @@ public enum BranchStatus {
     }
 
     public boolean isFinal() {
-        return this != REGISTERED;
+        return this == CONFIRMED || this == CANCELLED;
     }
 }

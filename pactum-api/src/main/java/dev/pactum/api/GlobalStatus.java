@@ -7,23 +7,29 @@ import java.util.Set;
  * Status of a global transaction, with the table of legal moves.
  *
  * <pre>
- *            submit (all Trys succeeded)
- *   ACTIVE ─────────────────────────────▶ COMMITTING ──all branches confirmed──▶ COMMITTED
- *     │
- *     └── abort / failed Try / timeout ─▶ ABORTING ────all branches cancelled──▶ ABORTED
+ *            submit, TCC (all Trys succeeded)
+ *   ACTIVE ──────────────────────────────────────────▶ COMMITTING ──all branches confirmed──▶ COMMITTED
+ *     │  │                                                ▲
+ *     │  └─ submit, XA ─▶ PREPARING ──every branch yes────┘
+ *     │                       │
+ *     │                       └── a no, a timeout, or no decision recorded (presumed abort) ──┐
+ *     │                                                                                      ▼
+ *     └── abort / failed Try / timeout ─────────────────────────────────────────────▶ ABORTING ──all rolled back──▶ ABORTED
  * </pre>
  *
  * COMMITTING and ABORTING are the two decisions: once a transaction is in one of them, it can only
- * go on to the matching final status. A status may also "move" to itself, which is how a worker records
- * a retry schedule or a lease without changing the decision.
+ * go on to the matching final status. PREPARING (XA phase one) is not a decision: a coordinator that finds a
+ * PREPARING transaction nobody is voting on aborts it. A status may also "move" to itself, which is how a
+ * worker records a retry schedule or a lease without changing the decision.
  */
 public enum GlobalStatus {
-    ACTIVE, COMMITTING, ABORTING, COMMITTED, ABORTED;
+    ACTIVE, PREPARING, COMMITTING, ABORTING, COMMITTED, ABORTED;
 
     private Set<GlobalStatus> next;
 
     static {
-        ACTIVE.next = EnumSet.of(ACTIVE, COMMITTING, ABORTING);
+        ACTIVE.next = EnumSet.of(ACTIVE, PREPARING, COMMITTING, ABORTING);
+        PREPARING.next = EnumSet.of(PREPARING, COMMITTING, ABORTING);
         COMMITTING.next = EnumSet.of(COMMITTING, COMMITTED);
         ABORTING.next = EnumSet.of(ABORTING, ABORTED);
         COMMITTED.next = EnumSet.noneOf(GlobalStatus.class);

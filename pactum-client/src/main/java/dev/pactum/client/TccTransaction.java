@@ -39,7 +39,7 @@ public final class TccTransaction {
 
     /** Registers a branch without calling its Try (when the Try happens elsewhere, e.g. locally). */
     public void register(String branchId, String confirmUrl, String cancelUrl) {
-        client.registerBranch(gid, new BranchRequest(branchId, null, confirmUrl, cancelUrl));
+        client.registerBranch(gid, BranchRequest.tcc(branchId, null, confirmUrl, cancelUrl));
     }
 
     /** Records that the Try of an already registered branch succeeded, so {@link #submit()} includes it. */
@@ -54,7 +54,7 @@ public final class TccTransaction {
      * even if the Try did run, or runs later.
      */
     public String tryBranch(String branchId, String tryUrl, String confirmUrl, String cancelUrl, String jsonBody) {
-        client.registerBranch(gid, new BranchRequest(branchId, tryUrl, confirmUrl, cancelUrl));
+        client.registerBranch(gid, BranchRequest.tcc(branchId, tryUrl, confirmUrl, cancelUrl));
         HttpTransport.Answer resp;
         try {
             resp = client.http().post(tryUrl, Map.of(Headers.GID, gid, Headers.BRANCH_ID, branchId,

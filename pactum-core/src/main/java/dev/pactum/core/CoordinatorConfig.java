@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param retryCap          the largest delay between phase-2 attempts
  * @param workerBatch       how many due transactions the recovery worker claims at once
  * @param workerInterval    how long the recovery worker sleeps when it found nothing to do
+ * @param failpoints        where the process halts on purpose, for crash tests only (empty in production)
  */
 public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration maxTimeout, Duration lease,
-                                Duration retryBase, Duration retryCap, int workerBatch, Duration workerInterval) {
+                                Duration retryBase, Duration retryCap, int workerBatch, Duration workerInterval,
+                                Failpoints failpoints) {
 
     public CoordinatorConfig {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -36,6 +38,7 @@ public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration
         if (retryBase.compareTo(retryCap) > 0) {
             throw new IllegalArgumentException("retryBase " + retryBase + " exceeds retryCap " + retryCap);
         }
+        Objects.requireNonNull(failpoints, "failpoints");
         if (workerBatch < 1 || workerBatch > 10_000) {
             throw new IllegalArgumentException("workerBatch must be within 1..10000, was " + workerBatch);
         }
@@ -61,6 +64,7 @@ public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration
         private Duration retryCap = Duration.ofSeconds(60);
         private int workerBatch = 256;
         private Duration workerInterval = Duration.ofMillis(250);
+        private Failpoints failpoints = Failpoints.none();
 
         public Builder nodeId(String v) { this.nodeId = v; return this; }
         public Builder defaultTimeout(Duration v) { this.defaultTimeout = v; return this; }
@@ -70,10 +74,11 @@ public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration
         public Builder retryCap(Duration v) { this.retryCap = v; return this; }
         public Builder workerBatch(int v) { this.workerBatch = v; return this; }
         public Builder workerInterval(Duration v) { this.workerInterval = v; return this; }
+        public Builder failpoints(Failpoints v) { this.failpoints = v; return this; }
 
         public CoordinatorConfig build() {
             return new CoordinatorConfig(nodeId, defaultTimeout, maxTimeout, lease, retryBase, retryCap, workerBatch,
-                    workerInterval);
+                    workerInterval, failpoints);
         }
     }
 }

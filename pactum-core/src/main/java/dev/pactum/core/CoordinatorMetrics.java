@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
 
 /**
@@ -41,7 +41,7 @@ public final class CoordinatorMetrics {
                         .description("Global transactions whose phase 2 completed").register(registry));
             }
         }
-        for (BranchOp op : List.of(BranchOp.CONFIRM, BranchOp.CANCEL)) { // the coordinator never calls a Try
+        for (BranchOp op : EnumSet.complementOf(EnumSet.of(BranchOp.TRY))) { // the coordinator never calls a Try
             Map<Outcome, Counter> byOutcome = new EnumMap<>(Outcome.class);
             for (Outcome o : Outcome.values()) {
                 byOutcome.put(o, Counter.builder("pactum.branch.calls").tag("op", op.wire()).tag("outcome", o.name())

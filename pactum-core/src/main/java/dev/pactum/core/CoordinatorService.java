@@ -25,8 +25,10 @@ import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,14 +44,18 @@ public final class CoordinatorService {
     public static final int MAX_PAGE = 1000;
 
     private final TransactionStore store;
+    private final Map<TxPattern, PatternProcessor> processors = new EnumMap<>(TxPattern.class);
     private final TransactionDriver driver;
     private final CoordinatorConfig config;
     private final CoordinatorMetrics metrics;
     private final Clock clock;
 
-    public CoordinatorService(TransactionStore store, TransactionDriver driver, CoordinatorConfig config,
-                              CoordinatorMetrics metrics, Clock clock) {
+    public CoordinatorService(TransactionStore store, List<PatternProcessor> processors, TransactionDriver driver,
+                              CoordinatorConfig config, CoordinatorMetrics metrics, Clock clock) {
         this.store = store;
+        for (PatternProcessor p : processors) {
+            this.processors.put(p.pattern(), p);
+        }
         this.driver = driver;
         this.config = config;
         this.metrics = metrics;
@@ -95,15 +101,27 @@ public final class CoordinatorService {
             throw new InvalidInputException("body", "a JSON object is required");
         }
         String branchId = Ids.checkId("branchId", req.branchId());
-        String confirm = checkUrl("confirmUrl", req.confirmUrl(), true);
-        String cancel = checkUrl("cancelUrl", req.cancelUrl(), true);
-        String tryUrl = checkUrl("tryUrl", req.tryUrl(), false);
-        GlobalTransaction tx = load(gid);
-        if (tx.pattern() != TxPattern.TCC) {
-            throw new ConflictException("transaction " + gid + " is " + tx.pattern() + ", TCC branches need a TCC transaction",
-                    gid, tx.status().name());
+        boolean xa = req.prepareUrl() != null || req.commitUrl() != null || req.rollbackUrl() != null;
+        BranchRecord b;
+        if (xa) {
+            refuse("tryUrl", req.tryUrl(), "XA");
+            refuse("confirmUrl", req.confirmUrl(), "XA");
+            refuse("cancelUrl", req.cancelUrl(), "XA");
+            b = BranchRecord.registerXa(gid, branchId, checkUrl("prepareUrl", req.prepareUrl(), true),
+                    checkUrl("commitUrl", req.commitUrl(), true), checkUrl("rollbackUrl", req.rollbackUrl(), true),
+                    clock.instant());
+        } else {
+            b = BranchRecord.register(gid, branchId, checkUrl("tryUrl", req.tryUrl(), false),
+                    checkUrl("confirmUrl", req.confirmUrl(), true), checkUrl("cancelUrl", req.cancelUrl(), true),
+                    clock.instant());
         }
-        BranchRecord b = BranchRecord.register(gid, branchId, tryUrl, confirm, cancel, clock.instant());
+        GlobalTransaction tx = load(gid);
+        TxPattern kind = xa ? TxPattern.XA : TxPattern.TCC;
+        if (tx.pattern() != kind) {
+            throw new ConflictException("transaction " + gid + " is " + tx.pattern() + "; a " + kind
+                    + " branch (" + (xa ? "prepareUrl, commitUrl, rollbackUrl" : "confirmUrl, cancelUrl")
+                    + ") cannot join it", gid, tx.status().name());
+        }
         return switch (store.addBranch(b, GlobalStatus.ACTIVE)) {
             case AddBranchResult.Added a -> Views.of(a.branch());
             case AddBranchResult.Duplicate d -> throw new ConflictException(
@@ -133,7 +151,7 @@ public final class CoordinatorService {
         for (int round = 0; round < CAS_ROUNDS; round++) {
             GlobalTransaction tx = load(gid);
             switch (tx.status()) {
-                case COMMITTING, COMMITTED -> {
+                case PREPARING, COMMITTING, COMMITTED -> {
                     return view(tx);
                 }
                 case ABORTING, ABORTED -> throw new ConflictException("cannot submit " + gid + ": it is " + tx.status()
@@ -147,13 +165,20 @@ public final class CoordinatorService {
                     }
                     List<BranchRecord> branches = store.branches(gid);
                     checkTried(gid, tx, branches, tried);
-                    GlobalTransaction decided = tx.moveTo(GlobalStatus.COMMITTING, "submitted", now, config.nodeId(),
+                    PatternProcessor p = processors.get(tx.pattern());
+                    GlobalStatus target = p.submitTarget();
+                    GlobalTransaction submitted = tx.moveTo(target, "submitted", now, config.nodeId(),
                             now.plus(config.lease()));
-                    Optional<GlobalTransaction> stored = store.compareAndSet(tx, decided);
+                    Optional<GlobalTransaction> stored = store.compareAndSet(tx, submitted);
                     if (stored.isPresent()) {
-                        metrics.decided(GlobalStatus.COMMITTING);
-                        driver.startDriving(stored.get());
-                        return Views.of(stored.get(), branches);
+                        if (target.isDecision()) {
+                            metrics.decided(target);
+                        }
+                        GlobalTransaction after = p.afterSubmit(stored.get());
+                        if (after.status().isDecision()) {
+                            driver.startDriving(after);
+                        }
+                        return view(after);
                     }
                 }
                 default -> throw new IllegalStateException("unknown status " + tx.status());
@@ -172,7 +197,7 @@ public final class CoordinatorService {
                 case ABORTING, ABORTED -> {
                     return view(tx);
                 }
-                case COMMITTING, COMMITTED -> throw new ConflictException("cannot abort " + gid + ": it is already "
+                case PREPARING, COMMITTING, COMMITTED -> throw new ConflictException("cannot abort " + gid + ": it is already "
                         + tx.status(), gid, tx.status().name());
                 case ACTIVE -> {
                     Optional<GlobalTransaction> stored = abortActive(tx, reason);
@@ -237,6 +262,13 @@ public final class CoordinatorService {
 
     private TransactionView view(GlobalTransaction tx) {
         return Views.of(tx, store.branches(tx.gid()));
+    }
+
+    /** A field of the other pattern's branches: naming it is clearer than ignoring it. */
+    private static void refuse(String field, String value, String pattern) {
+        if (value != null) {
+            throw new InvalidInputException(field, field + " does not belong to an " + pattern + " branch");
+        }
     }
 
     private static String checkUrl(String field, String value, boolean required) {

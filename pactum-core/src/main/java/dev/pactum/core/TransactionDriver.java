@@ -92,7 +92,7 @@ public final class TransactionDriver implements AutoCloseable {
                     return current;
                 }
             }
-            if (!current.status().isDecision()) {
+            if (current.status().isFinal()) {
                 return current;
             }
             PatternProcessor p = processors.get(current.pattern());

@@ -18,7 +18,7 @@ public final class Views {
     }
 
     public static BranchView of(BranchRecord b) {
-        return new BranchView(b.branchId(), b.status(), b.tryUrl(), b.confirmUrl(), b.cancelUrl(), b.attempts(),
+        return new BranchView(b.branchId(), b.status(), b.tryUrl(), b.prepareUrl(), b.confirmUrl(), b.cancelUrl(), b.attempts(),
                 b.lastError(), b.createdAt(), b.updatedAt());
     }
 }

@@ -4,12 +4,15 @@ import dev.pactum.core.Backoff;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.core.CoordinatorMetrics;
 import dev.pactum.core.CoordinatorService;
+import dev.pactum.core.PatternProcessor;
 import dev.pactum.core.PhaseTwoCalls;
+import dev.pactum.core.PhaseTwoRound;
 import dev.pactum.core.TransactionDriver;
 import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.core.tcc.TccProcessor;
+import dev.pactum.core.xa.XaProcessor;
 import dev.pactum.server.http.ApiHandler;
 import dev.pactum.server.invoke.HttpBranchInvoker;
 import dev.pactum.store.embedded.EmbeddedStoreConfig;
@@ -64,9 +67,12 @@ public final class Coordinator implements AutoCloseable {
         invoker = new HttpBranchInvoker(config.branchTimeout());
         calls = new PhaseTwoCalls(invoker, metrics);
         Backoff backoff = new Backoff(cc.retryBase(), cc.retryCap());
-        driver = new TransactionDriver(store, List.of(new TccProcessor(store, calls, backoff, clock)), cc, metrics, clock);
+        PhaseTwoRound round = new PhaseTwoRound(store, calls, backoff, clock, cc.failpoints());
+        List<PatternProcessor> processors = List.of(new TccProcessor(round),
+                new XaProcessor(store, calls, round, cc, metrics, clock, cc.failpoints()));
+        driver = new TransactionDriver(store, processors, cc, metrics, clock);
         worker = new RecoveryWorker(store, driver, cc, clock, metrics);
-        service = new CoordinatorService(store, driver, cc, metrics, clock);
+        service = new CoordinatorService(store, processors, driver, cc, metrics, clock);
 
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("pactum-http");

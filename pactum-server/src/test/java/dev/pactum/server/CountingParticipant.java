@@ -20,6 +20,7 @@ final class CountingParticipant implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     volatile IntSupplier answer = () -> 200;
     volatile IntSupplier tryAnswer = () -> 200;
+    volatile IntSupplier prepareAnswer = () -> 200;
 
     CountingParticipant() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
@@ -29,7 +30,11 @@ final class CountingParticipant implements AutoCloseable {
             String op = ex.getRequestURI().getPath().substring(1);
             String key = ex.getRequestHeaders().getFirst(Headers.GID) + "/" + ex.getRequestHeaders().getFirst(Headers.BRANCH_ID)
                     + "/" + op;
-            int status = op.equals("try") ? tryAnswer.getAsInt() : answer.getAsInt();
+            int status = switch (op) {
+                case "try" -> tryAnswer.getAsInt();
+                case "prepare" -> prepareAnswer.getAsInt();
+                default -> answer.getAsInt();
+            };
             if (status == 200) {
                 calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             }

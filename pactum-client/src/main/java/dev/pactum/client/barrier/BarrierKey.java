@@ -28,6 +28,10 @@ public record BarrierKey(String gid, String branchId, BranchOp op) {
         if (op == null) {
             throw new InvalidInputException("op", "op is required");
         }
+        if (op != BranchOp.TRY && op != BranchOp.CONFIRM && op != BranchOp.CANCEL) {
+            // The barrier is TCC's; XA branches are made idempotent by the database's own xid bookkeeping.
+            throw new InvalidInputException("op", "op must be try, confirm or cancel, was " + op.wire());
+        }
     }
 
     /**
@@ -50,6 +54,9 @@ public record BarrierKey(String gid, String branchId, BranchOp op) {
         BranchOp parsed;
         try {
             parsed = BranchOp.fromWire(op);
+            if (parsed != BranchOp.TRY && parsed != BranchOp.CONFIRM && parsed != BranchOp.CANCEL) {
+                throw new IllegalArgumentException(op);
+            }
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(Headers.OP, Headers.OP + " must be try, confirm or cancel, was '"
                     + abbreviate(op) + "'");

@@ -339,7 +339,7 @@ abstract class BarrierContract {
     // Races between real concurrent connections
 
     @ParameterizedTest
-    @EnumSource(BranchOp.class)
+    @EnumSource(value = BranchOp.class, names = {"TRY", "CONFIRM", "CANCEL"})
     void concurrentDuplicatesApplyExactlyOnce(BranchOp op) throws Exception {
         for (int round = 0; round < 10; round++) {
             String gid = newGid();
@@ -370,6 +370,7 @@ abstract class BarrierContract {
                 case TRY -> new long[] {1000, 50};
                 case CONFIRM -> new long[] {950, 0};
                 case CANCEL -> new long[] {1000, 0};
+                default -> throw new IllegalStateException("not a TCC operation: " + op);
             };
             assertThat(accounts.read(account)).as("round %d", round).containsExactly(expected);
         }

@@ -9,8 +9,9 @@ import java.util.Objects;
  * One branch as stored. Immutable; a store persists a change with {@code updateBranch(expected, updated)},
  * a compare-and-set on status and attempt count (the attempt count serves as the branch's version).
  */
-public record BranchRecord(String gid, String branchId, BranchStatus status, String tryUrl, String confirmUrl,
-                           String cancelUrl, int attempts, String lastError, Instant createdAt, Instant updatedAt) {
+public record BranchRecord(String gid, String branchId, BranchStatus status, String tryUrl, String prepareUrl,
+                           String confirmUrl, String cancelUrl, int attempts, String lastError, Instant createdAt,
+                           Instant updatedAt) {
 
     public BranchRecord {
         Objects.requireNonNull(gid, "gid");
@@ -20,9 +21,18 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Str
         Objects.requireNonNull(updatedAt, "updatedAt");
     }
 
+    /** A TCC branch: Confirm and Cancel targets, and where its Try is called (informative). */
     public static BranchRecord register(String gid, String branchId, String tryUrl, String confirmUrl,
                                         String cancelUrl, Instant now) {
-        return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, tryUrl, confirmUrl, cancelUrl, 0, null, now, now);
+        return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, tryUrl, null, confirmUrl, cancelUrl, 0, null,
+                now, now);
+    }
+
+    /** An XA branch: its commit target is kept as {@code confirmUrl}, its rollback target as {@code cancelUrl}. */
+    public static BranchRecord registerXa(String gid, String branchId, String prepareUrl, String commitUrl,
+                                          String rollbackUrl, Instant now) {
+        return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, null, prepareUrl, commitUrl, rollbackUrl, 0,
+                null, now, now);
     }
 
     /** Longest last error kept: a participant's error page must not bloat the store. */
@@ -36,6 +46,7 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Str
         status.checkMoveTo(target, gid, branchId);
         String e = error == null || error.length() <= MAX_ERROR_LENGTH ? error
                 : error.substring(0, MAX_ERROR_LENGTH - 3) + "...";
-        return new BranchRecord(gid, branchId, target, tryUrl, confirmUrl, cancelUrl, attempts + 1, e, createdAt, now);
+        return new BranchRecord(gid, branchId, target, tryUrl, prepareUrl, confirmUrl, cancelUrl, attempts + 1, e,
+                createdAt, now);
     }
 }

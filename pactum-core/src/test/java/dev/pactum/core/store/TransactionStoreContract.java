@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.pactum.api.GlobalStatus.ABORTED;
 import static dev.pactum.api.GlobalStatus.ABORTING;
 import static dev.pactum.api.GlobalStatus.ACTIVE;
+import static dev.pactum.api.GlobalStatus.PREPARING;
 import static dev.pactum.api.GlobalStatus.COMMITTED;
 import static dev.pactum.api.GlobalStatus.COMMITTING;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -397,7 +398,7 @@ public abstract class TransactionStoreContract {
         BranchRecord confirmed = b.attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(1));
         store.updateBranch(b, confirmed);
         // REGISTERED with the attempt count that is now stored: only the status differs.
-        BranchRecord wrongStatus = new BranchRecord("g-1", "pay", BranchStatus.REGISTERED, b.tryUrl(), b.confirmUrl(),
+        BranchRecord wrongStatus = new BranchRecord("g-1", "pay", BranchStatus.REGISTERED, b.tryUrl(), b.prepareUrl(), b.confirmUrl(),
                 b.cancelUrl(), confirmed.attempts(), null, b.createdAt(), b.updatedAt());
 
         assertThat(store.updateBranch(wrongStatus, wrongStatus.attempted(BranchStatus.CANCELLED, null,
@@ -717,6 +718,22 @@ public abstract class TransactionStoreContract {
     }
 
     @Test
+    void xaBranchKeepsItsPrepareUrlAndMovesThroughPrepared() {
+        begun("g-xa");
+        BranchRecord b = BranchRecord.registerXa("g-xa", "pay", "http://svc/xa/prepare", "http://svc/xa/commit",
+                "http://svc/xa/rollback", T0);
+        assertThat(store.addBranch(b, ACTIVE)).isInstanceOf(AddBranchResult.Added.class);
+        BranchRecord prepared = b.attempted(BranchStatus.PREPARED, null, T0.plusMillis(3));
+        assertThat(store.updateBranch(b, prepared)).isTrue();
+        BranchRecord committed = prepared.attempted(BranchStatus.CONFIRMED, null, T0.plusMillis(4));
+        assertThat(store.updateBranch(prepared, committed)).isTrue();
+
+        assertThat(store.branches("g-xa")).containsExactly(committed);
+        assertThat(committed.prepareUrl()).isEqualTo("http://svc/xa/prepare");
+        assertThat(committed.tryUrl()).isNull();
+    }
+
+    @Test
     void instantsRoundTripAtMillisecondPrecision() {
         Instant created = Instant.parse("1969-07-20T20:17:40.001Z"); // before the epoch
         Instant updated = Instant.parse("2001-09-09T01:46:40.999Z");
@@ -725,7 +742,7 @@ public abstract class TransactionStoreContract {
         Instant lease = Instant.parse("2030-01-01T00:00:30.001Z");
         GlobalTransaction tx = new GlobalTransaction("g-time", TxPattern.TCC, ACTIVE, null, created, updated, timeout,
                 next, "node-a", lease, 0);
-        BranchRecord b = new BranchRecord("g-time", "b", BranchStatus.REGISTERED, null, "http://c", "http://x", 0, null,
+        BranchRecord b = new BranchRecord("g-time", "b", BranchStatus.REGISTERED, null, null, "http://c", "http://x", 0, null,
                 created, updated);
 
         store.begin(tx);
@@ -792,6 +809,7 @@ public abstract class TransactionStoreContract {
         GlobalTransaction cur = begun(gid);
         List<GlobalStatus> path = switch (status) {
             case ACTIVE -> List.of(ACTIVE);
+            case PREPARING -> List.of(PREPARING);
             case COMMITTING -> List.of(COMMITTING);
             case ABORTING -> List.of(ABORTING);
             case COMMITTED -> List.of(COMMITTING, COMMITTED);

@@ -1,6 +1,7 @@
 package dev.pactum.server.cli;
 
 import dev.pactum.core.CoordinatorConfig;
+import dev.pactum.core.Failpoints;
 import dev.pactum.server.Coordinator;
 import dev.pactum.server.ServerConfig;
 import picocli.CommandLine.Command;
@@ -53,6 +54,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--branch-timeout", defaultValue = "PT10S", description = "Timeout of one phase-2 call (default: ${DEFAULT-VALUE}).")
     Duration branchTimeout;
 
+    @Option(names = "--failpoint", hidden = true, description = "Crash tests only: halt the process at this point.")
+    java.util.Set<String> failpoints = java.util.Set.of();
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = toConfig();
@@ -82,6 +86,7 @@ public final class ServerCommand implements Callable<Integer> {
                 .lease(lease)
                 .retryBase(retryBase)
                 .retryCap(retryCap)
+                .failpoints(Failpoints.of(failpoints))
                 .build();
         return new ServerConfig(bind, port, data, storeUrl, storeUser, storePassword, 64 * 1024, branchTimeout, cc);
     }

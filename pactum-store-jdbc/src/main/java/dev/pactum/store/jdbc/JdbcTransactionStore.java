@@ -55,7 +55,7 @@ public final class JdbcTransactionStore implements TransactionStore {
     private static final String GLOBAL_COLUMNS = "gid, pattern, status, reason, created_at, updated_at, timeout_at, "
             + "next_attempt_at, owner, lease_until, version";
     private static final String BRANCH_COLUMNS = "gid, branch_id, status, try_url, confirm_url, cancel_url, attempts, "
-            + "last_error, created_at, updated_at";
+            + "last_error, created_at, updated_at, prepare_url";
 
     /** Built from the enum, so that a status added later cannot be forgotten by the claim and the count. */
     private static final String UNFINISHED = Arrays.stream(GlobalStatus.values())
@@ -66,7 +66,7 @@ public final class JdbcTransactionStore implements TransactionStore {
     private static final String INSERT_GLOBAL = "INSERT INTO pactum_global (" + GLOBAL_COLUMNS + ")"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_BRANCH = "INSERT INTO pactum_branch (" + BRANCH_COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String SELECT_GLOBAL = "SELECT " + GLOBAL_COLUMNS + " FROM pactum_global WHERE gid = ?";
     private static final String SELECT_STATUS = "SELECT status FROM pactum_global WHERE gid = ?";
     private static final String SELECT_BRANCHES = "SELECT " + BRANCH_COLUMNS + " FROM pactum_branch WHERE gid = ?"
@@ -80,7 +80,7 @@ public final class JdbcTransactionStore implements TransactionStore {
             + " created_at = ?, updated_at = ?, timeout_at = ?, next_attempt_at = ?, owner = ?, lease_until = ?,"
             + " version = ? WHERE gid = ? AND status = ? AND version = ?";
     private static final String CAS_BRANCH = "UPDATE pactum_branch SET status = ?, try_url = ?, confirm_url = ?,"
-            + " cancel_url = ?, attempts = ?, last_error = ?, created_at = ?, updated_at = ?"
+            + " cancel_url = ?, attempts = ?, last_error = ?, created_at = ?, updated_at = ?, prepare_url = ?"
             + " WHERE gid = ? AND branch_id = ? AND status = ? AND attempts = ?";
     /**
      * Due, unfinished, and not leased by someone else at {@code now} (the negation of
@@ -299,10 +299,11 @@ public final class JdbcTransactionStore implements TransactionStore {
                 ps.setString(6, u.lastError());
                 setInstant(ps, 7, u.createdAt());
                 setInstant(ps, 8, u.updatedAt());
-                ps.setString(9, expected.gid());
-                ps.setString(10, expected.branchId());
-                ps.setString(11, expected.status().name());
-                ps.setInt(12, expected.attempts());
+                ps.setString(9, u.prepareUrl());
+                ps.setString(10, expected.gid());
+                ps.setString(11, expected.branchId());
+                ps.setString(12, expected.status().name());
+                ps.setInt(13, expected.attempts());
                 return ps.executeUpdate();
             }
         });
@@ -522,8 +523,8 @@ public final class JdbcTransactionStore implements TransactionStore {
     private static BranchRecord readBranch(ResultSet rs) throws SQLException {
         String gid = rs.getString(1);
         return new BranchRecord(gid, rs.getString(2), enumOf(BranchStatus.class, rs.getString(3), "branch status", gid),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), instant(rs, 9),
-                instant(rs, 10));
+                rs.getString(4), rs.getString(11), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8),
+                instant(rs, 9), instant(rs, 10));
     }
 
     /** Binds the columns in {@link #GLOBAL_COLUMNS} order. */
@@ -553,6 +554,7 @@ public final class JdbcTransactionStore implements TransactionStore {
         ps.setString(8, b.lastError());
         setInstant(ps, 9, b.createdAt());
         setInstant(ps, 10, b.updatedAt());
+        ps.setString(11, b.prepareUrl());
     }
 
     /** Runs {@code sql}; false if the key was taken (whether the dialect skipped the row or refused it). */
@@ -599,8 +601,8 @@ public final class JdbcTransactionStore implements TransactionStore {
     }
 
     private static BranchRecord millis(BranchRecord b) {
-        return new BranchRecord(b.gid(), b.branchId(), b.status(), b.tryUrl(), b.confirmUrl(), b.cancelUrl(),
-                b.attempts(), b.lastError(), millis(b.createdAt()), millis(b.updatedAt()));
+        return new BranchRecord(b.gid(), b.branchId(), b.status(), b.tryUrl(), b.prepareUrl(), b.confirmUrl(),
+                b.cancelUrl(), b.attempts(), b.lastError(), millis(b.createdAt()), millis(b.updatedAt()));
     }
 
     private static Instant millis(Instant i) {

@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS pactum_branch (
     seq         BIGINT      NOT NULL AUTO_INCREMENT,
     status      VARCHAR(32) NOT NULL,
     try_url     TEXT,
+    -- XA: phase one; an XA branch keeps its commit target in confirm_url and its rollback target in cancel_url.
+    prepare_url TEXT,
     confirm_url TEXT,
     cancel_url  TEXT,
     attempts    INT         NOT NULL,

@@ -1,0 +1,99 @@
+package dev.pactum.core;
+
+import dev.pactum.api.BranchOp;
+import dev.pactum.api.BranchStatus;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.Outcome;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.CallResult;
+import dev.pactum.core.spi.TransactionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One round of phase 2, the same for every pattern: call every unfinished branch with the decision's operation
+ * (Confirm / Cancel, commit / rollback), record each answer, then move the transaction to its final status if
+ * every branch acknowledged, or reschedule it with backoff. A participant that refuses (409) a phase-2 call
+ * breaks the protocol, since a decided transaction must finish: it is retried like any failure, and logged.
+ */
+public final class PhaseTwoRound {
+    private static final Logger log = LoggerFactory.getLogger(PhaseTwoRound.class);
+
+    private final TransactionStore store;
+    private final PhaseTwoCalls calls;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final Failpoints failpoints;
+
+    public PhaseTwoRound(TransactionStore store, PhaseTwoCalls calls, Backoff backoff, Clock clock, Failpoints failpoints) {
+        this.store = store;
+        this.calls = calls;
+        this.backoff = backoff;
+        this.clock = clock;
+        this.failpoints = failpoints;
+    }
+
+    /**
+     * @param tx  a transaction whose decision (COMMITTING or ABORTING) is durable
+     * @param op  the operation that carries the decision to a branch
+     * @param url where that operation is sent for a branch
+     */
+    public GlobalTransaction run(GlobalTransaction tx, BranchOp op, Function<BranchRecord, String> url) {
+        boolean commit = switch (tx.status()) {
+            case COMMITTING -> true;
+            case ABORTING -> false;
+            default -> throw new IllegalStateException("phase 2 needs a decided transaction, " + tx.gid() + " is "
+                    + tx.status());
+        };
+        BranchStatus done = commit ? BranchStatus.CONFIRMED : BranchStatus.CANCELLED;
+        List<BranchRecord> pending = new ArrayList<>();
+        for (BranchRecord b : store.branches(tx.gid())) {
+            if (!b.status().isFinal()) {
+                pending.add(b);
+            } else if (b.status() != done) {
+                // Cannot happen through this class: a branch only ever moves to the status of the decision.
+                throw new IllegalStateException("branch " + b.branchId() + " of " + tx.gid() + " is " + b.status()
+                        + " but the transaction is " + tx.status());
+            }
+        }
+        List<CallResult> results = calls.callAll(tx.gid(), op, pending, url);
+
+        int unfinished = 0;
+        int maxAttempts = 0;
+        Instant now = clock.instant();
+        for (int i = 0; i < pending.size(); i++) {
+            BranchRecord b = pending.get(i);
+            CallResult r = results.get(i);
+            boolean ok = r.outcome() == Outcome.SUCCESS;
+            BranchRecord next = b.attempted(ok ? done : b.status(), ok ? null : r.detail(), now);
+            if (!ok) {
+                unfinished++;
+                maxAttempts = Math.max(maxAttempts, next.attempts());
+                if (r.outcome() == Outcome.FAILURE) {
+                    log.warn("participant refused {} of branch {} in {} (HTTP 409); a decided transaction must"
+                            + " finish, retrying", op.wire(), b.branchId(), tx.gid());
+                }
+            }
+            if (!store.updateBranch(b, next) && ok) {
+                unfinished++; // another node recorded this branch meanwhile; look again on the next round
+            }
+            if (ok && i == 0 && pending.size() > 1) {
+                failpoints.hit(Failpoints.MID_PHASE_TWO);
+            }
+        }
+        now = clock.instant();
+        if (unfinished == 0) {
+            GlobalStatus fin = commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED;
+            return store.compareAndSet(tx, tx.moveTo(fin, null, now, null, null)).orElse(tx);
+        }
+        Instant next = now.plus(backoff.delay(Math.max(maxAttempts, 1)));
+        return store.compareAndSet(tx, tx.rescheduled(next, now)).orElse(tx);
+    }
+}
