@@ -79,6 +79,10 @@ class CoordinatorKillTest {
     private static final Duration CLIENT_PAUSE = Duration.ofMillis(40);
     /** How long the load goes on after the last restart, so that the recovered coordinator also takes new work. */
     private static final Duration LOAD_AFTER_LAST_RESTART = Duration.ofMillis(1500);
+    /** The load goes on until at least this many transactions were attempted (unless the machine is very slow). */
+    private static final int MIN_TRANSACTIONS = 300;
+    /** How long the killer waits for that progress before it goes on anyway. */
+    private static final Duration PROGRESS_WAIT = Duration.ofSeconds(30);
     /** Generous bounds; none of them is a timing assertion, they only turn a hang into a clear failure. */
     private static final Duration START_WAIT = Duration.ofSeconds(60);
     private static final Duration FINISH_WAIT = Duration.ofSeconds(60);
@@ -135,6 +139,9 @@ class CoordinatorKillTest {
                     long uptime = 800 + random.nextInt(2200);
                     long downtime = random.nextInt(600);
                     Thread.sleep(uptime);
+                    // On a busy machine, also let the load make progress, so the kills spread over hundreds of
+                    // transactions instead of all landing in the first few dozen.
+                    load.awaitAttempted(k * MIN_TRANSACTIONS / (kills + 1), PROGRESS_WAIT);
                     load.gate.close(); // clients that finish a transaction now wait, instead of failing on and on
                     int inFlightAtKill = load.inFlight.get();
                     int begunAtKill = load.next.get();
@@ -148,6 +155,7 @@ class CoordinatorKillTest {
                             + begunAtKill + " begun so far; down " + downtime + " ms + restart " + restartMs + " ms");
                 }
                 Thread.sleep(LOAD_AFTER_LAST_RESTART.toMillis());
+                load.awaitAttempted(MIN_TRANSACTIONS, PROGRESS_WAIT);
             } finally {
                 System.out.println(tag + " kills: " + String.join(" | ", killLog));
                 load.stop();
@@ -315,6 +323,14 @@ class CoordinatorKillTest {
         void start() {
             for (int i = 0; i < CLIENTS; i++) {
                 threads.add(Thread.ofVirtual().name("kill-test-client-" + i).start(this::loop));
+            }
+        }
+
+        /** Waits until {@code n} transactions were attempted or {@code max} has passed; not an assertion. */
+        void awaitAttempted(int n, Duration max) throws InterruptedException {
+            long deadline = System.nanoTime() + max.toNanos();
+            while (next.get() < n && System.nanoTime() < deadline && crashed.isEmpty()) {
+                Thread.sleep(20);
             }
         }
 
