@@ -46,6 +46,12 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>do the work, then answer 503 (an answer lost after the effect: the retry must be a no-op);</li>
  *   <li>be slow before or after the work (so that kills land in the middle of phase-2 calls).</li>
  * </ul>
+ * and on a few Trys:
+ * <ul>
+ *   <li>do the work, then answer 503: the client cannot know, aborts, and the Cancel must undo the Try;</li>
+ *   <li>wait longer than the transaction's timeout first: the coordinator cancels the branch before its Try runs
+ *       (an empty compensation), and the late Try must then do nothing (suspended, 409).</li>
+ * </ul>
  */
 final class BarrierParticipant implements AutoCloseable {
     static final String EFFECTS = "kt_effect";
@@ -89,20 +95,30 @@ final class BarrierParticipant implements AutoCloseable {
         return "b1".equals(branchId) && Math.floorMod(gid.hashCode() * 31 + 7, 8) == 0;
     }
 
-    private enum Misbehaviour { NONE, UNAVAILABLE, LOSE_ANSWER, SLOW_BEFORE, SLOW_AFTER }
+    /** Longer than the coordinator's --default-timeout of 3 s plus a recovery pass. */
+    static final Duration LATE_TRY = Duration.ofSeconds(4);
+
+    private enum Misbehaviour { NONE, UNAVAILABLE, LOSE_ANSWER, SLOW_BEFORE, SLOW_AFTER, LATE }
+
+    private int hash(BarrierKey key, int buckets) {
+        return Math.floorMod((key.gid() + "/" + key.branchId() + "/" + key.op().wire()).hashCode() ^ (int) seed
+                ^ (int) (seed >>> 32), buckets);
+    }
 
     private Misbehaviour misbehaviour(BarrierKey key) {
         if (key.op() == BranchOp.TRY) {
-            return Misbehaviour.NONE; // the client does not retry Trys; a lost Try answer is tested by the kills
+            return switch (hash(key, 60)) {
+                case 0 -> Misbehaviour.LATE;
+                case 1 -> Misbehaviour.LOSE_ANSWER;
+                default -> Misbehaviour.NONE;
+            };
         }
         int call = callsPerKey.computeIfAbsent(key.gid() + "/" + key.branchId() + "/" + key.op().wire(),
                 k -> new AtomicInteger()).incrementAndGet();
         if (call > 1) {
             return Misbehaviour.NONE;
         }
-        int h = Math.floorMod((key.gid() + "/" + key.branchId() + "/" + key.op().wire()).hashCode() ^ (int) seed
-                ^ (int) (seed >>> 32), 20);
-        return switch (h) {
+        return switch (hash(key, 20)) {
             case 0 -> Misbehaviour.UNAVAILABLE;
             case 1 -> Misbehaviour.LOSE_ANSWER;
             case 2, 3 -> Misbehaviour.SLOW_BEFORE;
@@ -138,6 +154,9 @@ final class BarrierParticipant implements AutoCloseable {
             }
             if (m == Misbehaviour.SLOW_BEFORE) {
                 sleep(Duration.ofMillis(50));
+            } else if (m == Misbehaviour.LATE) {
+                count(pathOp, "INJECTED_LATE");
+                sleep(LATE_TRY);
             }
             BarrierResult r;
             try {
