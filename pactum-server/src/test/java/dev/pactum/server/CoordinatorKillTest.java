@@ -41,6 +41,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -172,10 +174,12 @@ class CoordinatorKillTest {
 
             Verdict v = check(tag, client, load.records, participant.effects());
             long errors = countLines(coordinator.log(), " ERROR ");
+            List<String> resumed = resumedAtStart(coordinator.log());
             System.out.println(tag + " summary: " + load.records.size() + " transactions attempted by " + CLIENTS
                     + " clients in " + loadMs + " ms; " + v.committed + " COMMITTED, " + v.aborted + " ABORTED ("
                     + v.abortReasons + "), " + v.neverStored + " never stored (begin answer lost); "
                     + "client calls unanswered: " + load.unknowns + "; unfinished when the load stopped: " + atStop
+                    + "; unfinished found by each start: " + resumed
                     + "; all final " + finishMs + " ms after the load stopped; " + errors + " ERROR lines in "
                     + coordinator.log());
             System.out.println(tag + " participant answers: " + participant.results());
@@ -661,6 +665,14 @@ class CoordinatorKillTest {
     private static void execute(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, null); Statement s = c.createStatement()) {
             s.execute(sql);
+        }
+    }
+
+    /** Per incarnation, how many unfinished transactions it found in the store (from its start-up log line). */
+    private static List<String> resumedAtStart(Path log) throws IOException {
+        Pattern p = Pattern.compile("(\\d+) unfinished transactions to resume");
+        try (var lines = Files.lines(log)) {
+            return lines.map(p::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
         }
     }
 
