@@ -96,15 +96,16 @@ public final class Coordinator implements AutoCloseable {
                 ? EmbeddedTransactionStore.open(EmbeddedStoreConfig.durable(config.dataDir()))
                 : JdbcStores.open(config);
         Coordinator c = new Coordinator(config, store, clock);
+        // Before the port opens: nothing of this node can be in flight yet, so every lease it holds is stale.
+        int released = store.releaseLeases(config.coordinator().nodeId(), clock.instant());
+        if (released > 0) {
+            log.info("took back {} transactions this node held before it stopped", released);
+        }
         try {
             c.http.start();
         } catch (Exception e) {
             c.close();
             throw e;
-        }
-        int released = store.releaseLeases(config.coordinator().nodeId(), clock.instant());
-        if (released > 0) {
-            log.info("took back {} transactions this node held before it stopped", released);
         }
         c.worker.start();
         log.info("Pactum coordinator listening on http://{}:{} (store: {}, {} unfinished transactions to resume)",
