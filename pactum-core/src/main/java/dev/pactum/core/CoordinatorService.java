@@ -178,7 +178,9 @@ public final class CoordinatorService {
                         if (after.status().isDecision()) {
                             driver.startDriving(after);
                         }
-                        return view(after);
+                        // Unless the pattern did something before answering (XA voted), the branches just read
+                        // are still what is stored: no need to read them again.
+                        return after == stored.get() ? Views.of(after, branches) : view(after);
                     }
                 }
                 default -> throw new IllegalStateException("unknown status " + tx.status());

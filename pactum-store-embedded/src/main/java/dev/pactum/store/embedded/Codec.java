@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Keys and values of the embedded store. Values are JSON: a little larger than a binary layout, but readable
  * with any RocksDB tool when someone has to look at a stuck transaction, and the records evolve by adding fields.
+ * Instants are written as decimal epoch seconds ({@code 1700000000.123456789}): parsing them costs a fraction of
+ * ISO-8601 text, which showed up in profiles of the hot path. Older ISO values still read.
  *
  * <pre>
  *   g/{gid}                      -> GlobalTransaction
@@ -25,7 +27,7 @@ import java.nio.charset.StandardCharsets;
 final class Codec {
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Codec() {
