@@ -165,8 +165,8 @@ public final class XaParticipant implements AutoCloseable {
      * @return {@link XaResult#APPLIED} when the work ran; {@link XaResult#DUPLICATE} when this branch is already
      *         held or prepared here (the work is not run again); {@link XaResult#REFUSED} when the business code
      *         threw {@link BranchRefusedException} or the branch was already rolled back; {@link XaResult#RETRY}
-     *         when a deadlock, serialization failure or lock timeout rolled it back, or the same branch is busy
-     *         in another call
+     *         when a deadlock, serialization failure or lock timeout rolled it back, the same branch is busy
+     *         in another call, or {@link #close()} ran meanwhile (rolled back)
      * @throws dev.pactum.api.InvalidInputException naming the field when an id is malformed (nothing was done)
      * @throws RuntimeException the business code's own unchecked exception, after rolling back
      * @throws XaException      no connection, XA start failed, or a checked exception from the business code;
@@ -243,6 +243,11 @@ public final class XaParticipant implements AutoCloseable {
             work.run(xc.getConnection());
             xa.end(b.xid, XAResource.TMSUCCESS);
             b.moveTo(BranchState.IDLE, clock.instant());
+            if (closed) {
+                // close() ran meanwhile and may have missed this branch: do not leave it holding locks.
+                rollbackIdle(b, "participant closed during the work");
+                return XaResult.RETRY;
+            }
             log.debug("XA branch {}: work done, idle", b.id);
             return XaResult.APPLIED;
         } catch (Throwable t) {
