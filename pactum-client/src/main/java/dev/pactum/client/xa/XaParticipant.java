@@ -1,0 +1,1116 @@
+package dev.pactum.client.xa;
+
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.Headers;
+import dev.pactum.api.NotFoundException;
+import dev.pactum.client.PactumClient;
+import dev.pactum.client.barrier.BranchRefusedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.XAConnection;
+import javax.sql.XADataSource;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The participant side of an XA branch: runs the branch's SQL in a real XA transaction of the service's own
+ * database, prepares it when the coordinator asks, commits or rolls it back when told, and after a restart
+ * settles whatever it finds prepared with the coordinator's decision.
+ *
+ * <pre>{@code
+ * XaParticipant xa = XaParticipant.builder(xaDataSource)       // PGXADataSource or MariaDbDataSource
+ *         .coordinator(pactumClient)                           // where recovery asks for decisions
+ *         .build();
+ * xa.start();                                                  // recovery now, then every recoveryInterval
+ *
+ * // the business endpoint the transaction manager calls (headers Pactum-Gid, Pactum-Branch-Id)
+ * XaBranchId b = XaBranchId.fromHeaders(request::getHeader);
+ * XaResult r = xa.work(b.gid(), b.branchId(), conn -> {
+ *     try (PreparedStatement ps = conn.prepareStatement(
+ *             "UPDATE account SET balance = balance - ? WHERE id = ? AND balance >= ?")) {
+ *         ...
+ *         if (ps.executeUpdate() == 0) throw new BranchRefusedException("insufficient balance");
+ *     }
+ * });
+ * response.setStatus(r.httpStatus());
+ *
+ * // the endpoint the coordinator calls (header Pactum-Op: prepare | commit | rollback)
+ * response.setStatus(xa.handle(request.getHeader(Headers.OP), gid, branchId).httpStatus());
+ * }</pre>
+ *
+ * <h2>A branch's life</h2>
+ * {@link #work} opens an XA connection, {@code xa.start(xid)}, runs the business code on it,
+ * {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks until
+ * {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it) and closes the
+ * connection (MariaDB lets no other session finish a prepared transaction while the session that prepared it
+ * lives). The prepared transaction then lives in the database, locks included, until {@link #commit} or
+ * {@link #rollback} finishes it from any connection, of this process or another. An idle branch whose prepare
+ * does not come within the idle timeout is rolled back ({@link #expireIdle()}). See {@link BranchState}.
+ *
+ * <h2>Idempotency</h2>
+ * Every call may be repeated. Work for a branch held or prepared here is not run again
+ * ({@link XaResult#DUPLICATE}); a repeated prepare answers the same vote; commit and rollback of an xid the
+ * database does not know succeed, after checking with {@code XAResource.recover} that it is really not there
+ * (MariaDB answers "unknown xid" for a prepared transaction still attached to a live session). A prepare for a
+ * branch this process does not hold (lost in a restart) is a yes only if the database lists the xid as prepared.
+ *
+ * <h2>Recovery</h2>
+ * {@link #recoverOnce()} lists the database's prepared xids with Pactum's format id and asks the coordinator
+ * about each global transaction: commit after COMMITTING or COMMITTED, roll back after ABORTING or ABORTED,
+ * leave it while undecided or while the coordinator cannot be asked. A gid the coordinator does not know is an
+ * orphan: it is rolled back once it has been seen as one for longer than the orphan grace period.
+ *
+ * <p>Thread-safe; one instance per database. Calls on the same branch are serialized; calls on different
+ * branches run in parallel, each on its own connection. Ids and the xid mapping: {@link XaIds}.
+ */
+public final class XaParticipant implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(XaParticipant.class);
+
+    /** How long a phase-1 or phase-2 call waits for a branch busy in another call before answering RETRY. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(2);
+
+    /** How many finished branches are remembered to refuse a late work call (in memory, newest kept). */
+    static final int REMEMBERED_ENDED = 10_000;
+
+    private final XADataSource dataSource;
+    private final XaDialect dialect;
+    private final StatusSource coordinator;
+    private final Clock clock;
+    private final Duration orphanGrace;
+    private final Duration idleTimeout;
+    private final Duration recoveryInterval;
+    private final Duration recoveryDelay;
+    private final Predicate<XaBranchId> recoverOnly;
+
+    private final ConcurrentHashMap<XaBranchId, Branch> branches = new ConcurrentHashMap<>();
+    private final Map<XaBranchId, Ending> ended = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<XaBranchId, Ending> eldest) {
+            return size() > REMEMBERED_ENDED;
+        }
+    };
+    private final ConcurrentHashMap<String, Instant> orphansFirstSeen = new ConcurrentHashMap<>();
+    private final ReentrantLock recoveryLock = new ReentrantLock();
+    private volatile boolean closed;
+    private Thread loop;
+
+    /** How a branch that is no longer held ended, remembered for late or repeated calls. */
+    private enum Ending { COMMITTED, ROLLED_BACK, READ_ONLY }
+
+    /** A branch this process holds: its state, its connection while WORKING or IDLE, and the lock of its calls. */
+    private static final class Branch {
+        final XaBranchId id;
+        final Xid xid;
+        final ReentrantLock lock = new ReentrantLock();
+        // Written under the lock; volatile for the lock-free peeks of inFlight(), expireIdle(), recovery and close().
+        volatile BranchState state = BranchState.WORKING;
+        volatile XAConnection connection;
+        volatile Instant since;
+
+        Branch(XaBranchId id, Instant now) {
+            this.id = id;
+            this.xid = id.xid();
+            this.since = now;
+        }
+
+        void moveTo(BranchState target, Instant now) {
+            state = state.checkMoveTo(target, id);
+            since = now;
+        }
+    }
+
+    private XaParticipant(Builder b, XaDialect dialect) {
+        this.dataSource = b.dataSource;
+        this.dialect = dialect;
+        this.coordinator = b.coordinator;
+        this.clock = b.clock;
+        this.orphanGrace = b.orphanGrace;
+        this.idleTimeout = b.idleTimeout;
+        this.recoveryInterval = b.recoveryInterval;
+        this.recoveryDelay = b.recoveryDelay;
+        this.recoverOnly = b.recoverOnly;
+    }
+
+    public static Builder builder(XADataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The business call
+
+    /**
+     * Runs the branch's business code in a new XA transaction and leaves the branch idle, holding its connection
+     * and locks, until the coordinator's prepare (or rollback, or the idle timeout).
+     *
+     * @return {@link XaResult#APPLIED} when the work ran; {@link XaResult#DUPLICATE} when this branch is already
+     *         held or prepared here (the work is not run again); {@link XaResult#REFUSED} when the business code
+     *         threw {@link BranchRefusedException} or the branch was already rolled back; {@link XaResult#RETRY}
+     *         when a deadlock, serialization failure or lock timeout rolled it back, the same branch is busy
+     *         in another call, or {@link #close()} ran meanwhile (rolled back)
+     * @throws dev.pactum.api.InvalidInputException naming the field when an id is malformed (nothing was done)
+     * @throws RuntimeException the business code's own unchecked exception, after rolling back
+     * @throws XaException      no connection, XA start failed, or a checked exception from the business code;
+     *                          everything was rolled back
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public XaResult work(String gid, String branchId, XaWork work) {
+        XaBranchId id = new XaBranchId(gid, branchId);
+        Objects.requireNonNull(work, "work");
+        if (closed) {
+            throw new IllegalStateException("XA participant is closed; cannot run work for " + id);
+        }
+        Ending end = ending(id);
+        if (end != null) {
+            if (end == Ending.ROLLED_BACK) {
+                log.info("XA branch {}: work arrived after the branch was rolled back; not run", id);
+                return XaResult.REFUSED;
+            }
+            return XaResult.DUPLICATE;
+        }
+        Branch b = new Branch(id, clock.instant());
+        b.lock.lock();
+        try {
+            Branch existing = branches.putIfAbsent(id, b);
+            if (existing != null) {
+                return repeatedWork(existing);
+            }
+            return runWork(b, work);
+        } finally {
+            b.lock.unlock();
+        }
+    }
+
+    private XaResult repeatedWork(Branch existing) {
+        if (!existing.lock.tryLock()) {
+            return XaResult.RETRY; // the first call is still running it
+        }
+        try {
+            return switch (existing.state) {
+                case IDLE, PREPARED -> XaResult.DUPLICATE;
+                case WORKING -> XaResult.RETRY; // not reachable: WORKING is only seen under the worker's lock
+                case ENDED -> ending(existing.id) == Ending.ROLLED_BACK ? XaResult.REFUSED : XaResult.RETRY;
+            };
+        } finally {
+            existing.lock.unlock();
+        }
+    }
+
+    private XaResult runWork(Branch b, XaWork work) {
+        XAConnection xc;
+        try {
+            xc = dataSource.getXAConnection();
+        } catch (SQLException e) {
+            forget(b);
+            throw new XaException("no XA connection for branch " + b.id + ": " + e.getMessage(), e);
+        }
+        b.connection = xc;
+        boolean started = false;
+        try {
+            XAResource xa = xc.getXAResource();
+            try {
+                xa.start(b.xid, XAResource.TMNOFLAGS);
+            } catch (XAException e) {
+                if (e.errorCode == XAException.XAER_DUPID) {
+                    // The database already has this xid: an earlier life of this participant did the work.
+                    log.info("XA branch {}: the database already has this xid; work not run again", b.id);
+                    closeQuietly(b);
+                    forget(b);
+                    return XaResult.DUPLICATE;
+                }
+                throw e;
+            }
+            started = true;
+            work.run(xc.getConnection());
+            xa.end(b.xid, XAResource.TMSUCCESS);
+            b.moveTo(BranchState.IDLE, clock.instant());
+            if (closed) {
+                // close() ran meanwhile and may have missed this branch: do not leave it holding locks.
+                rollbackIdle(b, "participant closed during the work");
+                return XaResult.RETRY;
+            }
+            log.debug("XA branch {}: work done, idle", b.id);
+            return XaResult.APPLIED;
+        } catch (Throwable t) {
+            if (started) {
+                endFailedQuietly(b, t);
+            }
+            closeQuietly(b);
+            forget(b);
+            return failedWork(b.id, t, started);
+        }
+    }
+
+    private XaResult failedWork(XaBranchId id, Throwable t, boolean started) {
+        BranchRefusedException refusal = refusal(t);
+        if (refusal != null) {
+            log.debug("XA branch {}: refused, rolled back: {}", id, refusal.getMessage());
+            return XaResult.REFUSED;
+        }
+        if (dialect.isRetryable(t)) {
+            log.debug("XA branch {}: lost a race, rolled back: {}", id, t.toString());
+            return XaResult.RETRY;
+        }
+        if (t instanceof XAException x && isRollbackCode(x.errorCode)) {
+            log.info("XA branch {}: the database rolled the branch back (XA error {}): {}", id, x.errorCode,
+                    x.getMessage());
+            return XaResult.REFUSED;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new XaException("XA branch " + id + (started ? " failed and was rolled back: " : " could not start: ")
+                + describe(t), t);
+    }
+
+    private static BranchRefusedException refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof BranchRefusedException r) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void endFailedQuietly(Branch b, Throwable cause) {
+        XAResource xa;
+        try {
+            xa = b.connection.getXAResource();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            return; // closing the connection rolls back
+        }
+        try {
+            xa.end(b.xid, XAResource.TMFAIL);
+        } catch (XAException e) {
+            log.debug("XA branch {}: end(TMFAIL) failed (already ended or rolled back by the database)", b.id, e);
+        }
+        try {
+            xa.rollback(b.xid);
+        } catch (XAException e) {
+            log.debug("XA branch {}: rollback after failed work failed; closing the connection rolls back", b.id, e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Calls from the coordinator
+
+    /**
+     * Runs the operation named by the {@code Pactum-Op} header on a branch: the one method a coordinator-facing
+     * endpoint needs. Never throws for database or coordinator trouble: that is {@link XaResult#RETRY}.
+     *
+     * @param op prepare, commit or rollback (case-insensitive)
+     * @throws dev.pactum.api.InvalidInputException naming the field or header when an argument is malformed
+     */
+    public XaResult handle(String op, String gid, String branchId) {
+        return handle(XaOp.fromWire(op), gid, branchId);
+    }
+
+    /**
+     * Reads the operation and the branch from the headers of a coordinator call ({@code Pactum-Op},
+     * {@code Pactum-Gid}, {@code Pactum-Branch-Id}) and runs it: pass the HTTP server's header lookup, e.g.
+     * {@code request::getHeader}.
+     *
+     * @throws dev.pactum.api.InvalidInputException naming the header when one is missing or malformed; answer 400
+     */
+    public XaResult handle(Function<String, String> header) {
+        XaOp op = XaOp.fromWire(header.apply(Headers.OP));
+        XaBranchId id = XaBranchId.fromHeaders(header);
+        return handle(op, id.gid(), id.branchId());
+    }
+
+    /** @see #handle(String, String, String) */
+    public XaResult handle(XaOp op, String gid, String branchId) {
+        Objects.requireNonNull(op, "op");
+        return switch (op) {
+            case PREPARE -> prepare(gid, branchId);
+            case COMMIT -> commit(gid, branchId);
+            case ROLLBACK -> rollback(gid, branchId);
+        };
+    }
+
+    /**
+     * Phase 1: prepares the branch on the connection that did its work, closes that connection and votes.
+     *
+     * @return a yes ({@link XaResult#APPLIED}, {@link XaResult#READ_ONLY}, {@link XaResult#DUPLICATE} for a
+     *         branch already prepared), a no ({@link XaResult#REFUSED}: the branch is not held here and not
+     *         prepared in the database, or the database rolled it back), or {@link XaResult#RETRY}
+     */
+    public XaResult prepare(String gid, String branchId) {
+        XaBranchId id = new XaBranchId(gid, branchId);
+        if (closed) {
+            return XaResult.RETRY;
+        }
+        Branch b = branches.get(id);
+        if (b != null) {
+            if (!lock(b)) {
+                return XaResult.RETRY;
+            }
+            try {
+                switch (b.state) {
+                    case IDLE:
+                        return prepareHeld(b);
+                    case PREPARED:
+                        return XaResult.DUPLICATE;
+                    default:
+                        break; // ENDED meanwhile: answer from memory or the database below
+                }
+            } finally {
+                b.lock.unlock();
+            }
+        }
+        Ending end = ending(id);
+        if (end != null) {
+            return switch (end) {
+                case READ_ONLY -> XaResult.READ_ONLY;
+                case COMMITTED -> XaResult.DUPLICATE;
+                case ROLLED_BACK -> XaResult.REFUSED;
+            };
+        }
+        try {
+            if (isPrepared(id.xid())) {
+                log.debug("XA branch {}: already prepared in the database: yes", id);
+                return XaResult.DUPLICATE;
+            }
+        } catch (SQLException | XAException | RuntimeException e) {
+            log.warn("XA branch {}: cannot tell whether it is prepared, answering try-later: {}", id, describe(e));
+            return XaResult.RETRY;
+        }
+        log.info("XA branch {}: prepare for a branch this process does not hold and the database has not"
+                + " prepared (lost in a restart, rolled back by the idle timeout, or never worked): voting no", id);
+        return XaResult.REFUSED;
+    }
+
+    private XaResult prepareHeld(Branch b) {
+        XAConnection xc = b.connection;
+        int vote;
+        try {
+            vote = xc.getXAResource().prepare(b.xid);
+        } catch (XAException e) {
+            if (isRollbackCode(e.errorCode)) {
+                log.info("XA branch {}: the database rolled it back at prepare (XA error {}): voting no: {}", b.id,
+                        e.errorCode, e.getMessage());
+                closeQuietly(b);
+                end(b, Ending.ROLLED_BACK);
+                return XaResult.REFUSED;
+            }
+            return prepareUncertain(b, e);
+        } catch (SQLException | RuntimeException e) {
+            return prepareUncertain(b, e);
+        }
+        if (vote == XAResource.XA_RDONLY) {
+            closeQuietly(b);
+            end(b, Ending.READ_ONLY);
+            log.debug("XA branch {}: read-only, nothing to commit: yes", b.id);
+            return XaResult.READ_ONLY;
+        }
+        boolean confirmed;
+        try {
+            confirmed = dialect.confirmPrepared(xc.getConnection(), b.xid);
+        } catch (SQLException | RuntimeException e) {
+            return prepareUncertain(b, e);
+        }
+        closeQuietly(b);
+        if (!confirmed) {
+            log.warn("XA branch {}: the database rolled it back instead of preparing it (an SQL error inside the"
+                    + " work aborted the transaction and the work went on): voting no", b.id);
+            end(b, Ending.ROLLED_BACK);
+            return XaResult.REFUSED;
+        }
+        b.connection = null;
+        b.moveTo(BranchState.PREPARED, clock.instant());
+        log.debug("XA branch {}: prepared: yes", b.id);
+        return XaResult.APPLIED;
+    }
+
+    /**
+     * Prepare failed without saying the branch was rolled back (connection lost...): it may or may not be
+     * prepared. The connection is closed, which rolls the branch back unless it is prepared; then the database
+     * tells. Voting no when it is not listed is safe even if a slow PREPARE lands later: the coordinator then
+     * decides abort, and recovery rolls that leftover back.
+     */
+    private XaResult prepareUncertain(Branch b, Exception failure) {
+        closeQuietly(b);
+        try {
+            if (isPrepared(b.xid)) {
+                b.connection = null;
+                b.moveTo(BranchState.PREPARED, clock.instant());
+                log.info("XA branch {}: prepare reported {} but the branch is prepared: yes", b.id, describe(failure));
+                return XaResult.APPLIED;
+            }
+        } catch (SQLException | XAException | RuntimeException e) {
+            // Not held any more: the retry asks the database again.
+            failure.addSuppressed(e);
+            forget(b);
+            log.warn("XA branch {}: prepare failed and the database cannot be asked; try later: {}", b.id,
+                    describe(failure));
+            return XaResult.RETRY;
+        }
+        log.warn("XA branch {}: prepare failed and the branch is not prepared: voting no: {}", b.id, describe(failure));
+        end(b, Ending.ROLLED_BACK);
+        return XaResult.REFUSED;
+    }
+
+    /**
+     * Phase 2 after a commit decision: {@code COMMIT PREPARED} / {@code XA COMMIT} from a fresh connection.
+     *
+     * @return {@link XaResult#APPLIED}; {@link XaResult#DUPLICATE} when already committed (or the database does not
+     *         know the xid); {@link XaResult#REFUSED} when this branch was never prepared or was rolled back here;
+     *         {@link XaResult#RETRY} when the database cannot confirm
+     */
+    public XaResult commit(String gid, String branchId) {
+        return finish(new XaBranchId(gid, branchId), true, false);
+    }
+
+    /**
+     * Phase 2 after an abort decision, or an abort before phase 1: rolls back an idle branch on its own
+     * connection, a prepared one from a fresh connection. Rollback of a branch the database does not know
+     * succeeds, and a work call for the branch that arrives later is refused (while this process remembers).
+     */
+    public XaResult rollback(String gid, String branchId) {
+        return finish(new XaBranchId(gid, branchId), false, false);
+    }
+
+    /**
+     * Commit or rollback. {@code recovery} calls act on the coordinator's decision alone, without consulting this
+     * process's memory of how a branch ended (which could be wrong about a prepare that landed late).
+     */
+    private XaResult finish(XaBranchId id, boolean commit, boolean recovery) {
+        if (closed) {
+            return XaResult.RETRY;
+        }
+        Branch b = branches.get(id);
+        if (b != null) {
+            if (!lock(b)) {
+                return XaResult.RETRY;
+            }
+            try {
+                switch (b.state) {
+                    case IDLE:
+                        if (commit) {
+                            log.error("XA branch {}: commit of a branch that was never prepared: refused (the"
+                                    + " coordinator must prepare every branch before deciding commit)", id);
+                            return XaResult.REFUSED;
+                        }
+                        return rollbackIdle(b, "rollback");
+                    case PREPARED:
+                        XaResult r = settle(id, commit);
+                        if (r != XaResult.RETRY) {
+                            end(b, commit ? Ending.COMMITTED : Ending.ROLLED_BACK);
+                        }
+                        return r;
+                    default:
+                        break; // ENDED meanwhile
+                }
+            } finally {
+                b.lock.unlock();
+            }
+        }
+        if (!recovery) {
+            Ending end = ending(id);
+            if (commit && end == Ending.ROLLED_BACK || !commit && end == Ending.COMMITTED) {
+                log.error("XA branch {}: {} of a branch this participant {}: refused", id, commit ? "commit" : "rollback",
+                        end == Ending.ROLLED_BACK ? "rolled back (or voted no for)" : "committed");
+                return XaResult.REFUSED;
+            }
+            if (end == Ending.READ_ONLY) {
+                return XaResult.DUPLICATE;
+            }
+        }
+        XaResult r = settle(id, commit);
+        if (r != XaResult.RETRY) {
+            remember(id, commit ? Ending.COMMITTED : Ending.ROLLED_BACK);
+        }
+        return r;
+    }
+
+    /** Commits or rolls back a prepared xid from a fresh connection; "unknown xid" is confirmed with recover. */
+    private XaResult settle(XaBranchId id, boolean commit) {
+        String what = commit ? "commit" : "rollback";
+        Xid xid = id.xid();
+        XAConnection xc;
+        try {
+            xc = dataSource.getXAConnection();
+        } catch (SQLException e) {
+            log.warn("XA branch {}: no connection for {}; try later: {}", id, what, describe(e));
+            return XaResult.RETRY;
+        }
+        Exception failure;
+        try {
+            XAResource xa = xc.getXAResource();
+            if (commit) {
+                xa.commit(xid, false);
+            } else {
+                xa.rollback(xid);
+            }
+            log.debug("XA branch {}: {} done", id, what);
+            return XaResult.APPLIED;
+        } catch (XAException | SQLException | RuntimeException e) {
+            failure = e;
+        } finally {
+            closeQuietly(xc, id);
+        }
+        boolean unknownXid = failure instanceof XAException x && x.errorCode == XAException.XAER_NOTA;
+        try {
+            if (isPrepared(xid)) {
+                // Still there: the database failed, or (MariaDB) the session that prepared it is still alive.
+                log.warn("XA branch {}: {} failed and the branch is still prepared; try later: {}", id, what,
+                        describe(failure));
+                return XaResult.RETRY;
+            }
+        } catch (SQLException | XAException | RuntimeException e) {
+            log.warn("XA branch {}: {} failed ({}) and the database cannot be asked; try later: {}", id, what,
+                    describe(failure), describe(e));
+            return XaResult.RETRY;
+        }
+        if (commit && failure instanceof XAException x && isRollbackCode(x.errorCode)) {
+            // MariaDB answers XA_RBROLLBACK to the commit of a prepared branch that changed nothing, once the
+            // session that prepared it is gone: nothing was lost. Neither database rolls back a prepared branch
+            // that changed data by itself.
+            log.info("XA branch {}: commit answered XA error {} and the branch is gone: a branch with nothing to"
+                    + " commit", id, x.errorCode);
+            return XaResult.APPLIED;
+        }
+        log.debug("XA branch {}: {}: not prepared in the database (already done){}", id, what,
+                unknownXid ? "" : " after " + describe(failure));
+        return XaResult.DUPLICATE;
+    }
+
+    private XaResult rollbackIdle(Branch b, String why) {
+        try {
+            b.connection.getXAResource().rollback(b.xid);
+        } catch (XAException | SQLException | RuntimeException e) {
+            log.debug("XA branch {}: rollback of the idle branch failed; closing its connection rolls it back", b.id, e);
+        }
+        closeQuietly(b);
+        end(b, Ending.ROLLED_BACK);
+        log.debug("XA branch {}: idle branch rolled back ({})", b.id, why);
+        return XaResult.APPLIED;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Timers and recovery
+
+    /**
+     * Rolls back idle branches whose prepare has not come within the idle timeout, closing their connections so
+     * their locks are released (the transaction manager may have died before submitting). A prepare that comes
+     * later votes no. Branches busy in a call are skipped until the next pass.
+     *
+     * @return how many branches were rolled back
+     */
+    public int expireIdle() {
+        Instant cutoff = clock.instant().minus(idleTimeout);
+        int n = 0;
+        for (Branch b : branches.values()) {
+            if (b.state != BranchState.IDLE || b.since.isAfter(cutoff) || !b.lock.tryLock()) {
+                continue;
+            }
+            try {
+                if (b.state == BranchState.IDLE && !b.since.isAfter(cutoff)) {
+                    log.warn("XA branch {}: idle since {} without a prepare (idle timeout {}): rolled back", b.id,
+                            b.since, idleTimeout);
+                    rollbackIdle(b, "idle timeout");
+                    n++;
+                }
+            } finally {
+                b.lock.unlock();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * One recovery pass: lists the database's prepared Pactum xids ({@code XAResource.recover}) and settles each
+     * with the coordinator's decision. Branches prepared here less than the recovery delay ago are left to the
+     * coordinator's own phase 2. Passes do not overlap.
+     *
+     * @throws XaException when the database cannot be listed (nothing was done)
+     */
+    public RecoveryReport recoverOnce() {
+        if (closed) {
+            return RecoveryReport.EMPTY;
+        }
+        recoveryLock.lock();
+        try {
+            return recover();
+        } finally {
+            recoveryLock.unlock();
+        }
+    }
+
+    /** {@link #expireIdle()} then {@link #recoverOnce()}: one pass of the background loop. */
+    public RecoveryReport runOnce() {
+        int idle = expireIdle();
+        return recoverOnce().withIdleRolledBack(idle);
+    }
+
+    private RecoveryReport recover() {
+        Instant scanStart = clock.instant();
+        List<Xid> xids;
+        try {
+            xids = scan();
+        } catch (SQLException | XAException e) {
+            throw new XaException("cannot list prepared XA transactions: " + describe(e), e);
+        }
+        Instant now = clock.instant();
+        Map<String, List<XaBranchId>> byGid = new LinkedHashMap<>();
+        Set<XaBranchId> listed = new HashSet<>();
+        int foreign = 0;
+        int inFlight = 0;
+        for (Xid xid : xids) {
+            XaBranchId id = XaIds.branchOf(xid).orElse(null);
+            if (id == null || !recoverOnly.test(id)) {
+                foreign++;
+                continue;
+            }
+            listed.add(id);
+            Branch b = branches.get(id);
+            if (b != null && (b.lock.isLocked() || b.state != BranchState.PREPARED
+                    || b.since.isAfter(now.minus(recoveryDelay)))) {
+                inFlight++;
+                continue;
+            }
+            byGid.computeIfAbsent(id.gid(), g -> new ArrayList<>()).add(id);
+        }
+        forgetSettledElsewhere(listed, scanStart);
+        orphansFirstSeen.keySet().retainAll(byGid.keySet());
+
+        int committed = 0, rolledBack = 0, undecided = 0, orphansWaiting = 0, orphansRolledBack = 0,
+                unreachable = 0, failed = 0;
+        for (Map.Entry<String, List<XaBranchId>> e : byGid.entrySet()) {
+            String gid = e.getKey();
+            List<XaBranchId> ids = e.getValue();
+            GlobalStatus status;
+            try {
+                status = coordinator.status(gid);
+            } catch (NotFoundException nf) {
+                Instant first = orphansFirstSeen.computeIfAbsent(gid, g -> now);
+                if (now.isBefore(first.plus(orphanGrace))) {
+                    log.info("XA recovery: {} branch(es) of {} prepared, unknown to the coordinator since {};"
+                            + " rolled back after the grace period {}", ids.size(), gid, first, orphanGrace);
+                    orphansWaiting += ids.size();
+                    continue;
+                }
+                int ok = 0;
+                for (XaBranchId id : ids) {
+                    if (finish(id, false, true) != XaResult.RETRY) {
+                        ok++;
+                    }
+                }
+                log.warn("XA recovery: rolled back {} orphan branch(es) of {}: unknown to the coordinator since {}",
+                        ok, gid, first);
+                orphansRolledBack += ok;
+                failed += ids.size() - ok;
+                if (ok == ids.size()) {
+                    orphansFirstSeen.remove(gid);
+                }
+                continue;
+            } catch (RuntimeException ex) {
+                log.warn("XA recovery: cannot ask the coordinator about {} ({} branch(es) left prepared): {}", gid,
+                        ids.size(), describe(ex));
+                unreachable += ids.size();
+                continue;
+            }
+            orphansFirstSeen.remove(gid);
+            Boolean commit = status == null ? null : switch (status) {
+                case COMMITTING, COMMITTED -> Boolean.TRUE;
+                case ABORTING, ABORTED -> Boolean.FALSE;
+                default -> null; // ACTIVE, or any status before the decision
+            };
+            if (commit == null) {
+                log.debug("XA recovery: {} is {}: {} branch(es) left prepared", gid, status, ids.size());
+                undecided += ids.size();
+                continue;
+            }
+            for (XaBranchId id : ids) {
+                XaResult r = finish(id, commit, true);
+                if (r == XaResult.RETRY) {
+                    failed++;
+                } else if (commit) {
+                    committed++;
+                } else {
+                    rolledBack++;
+                }
+            }
+            log.info("XA recovery: {} is {}: {} branch(es) {}", gid, status, ids.size(),
+                    commit ? "committed" : "rolled back");
+        }
+        return new RecoveryReport(listed.size(), committed, rolledBack, undecided, orphansWaiting, orphansRolledBack,
+                unreachable, failed, inFlight, foreign, 0);
+    }
+
+    /**
+     * Drops branches held as PREPARED here whose xid the database no longer lists: another participant sharing
+     * the database, or a manual command, finished them. Only those prepared before the scan began, which the scan
+     * would have listed.
+     */
+    private void forgetSettledElsewhere(Set<XaBranchId> listed, Instant scanStart) {
+        for (Branch b : branches.values()) {
+            if (b.state == BranchState.PREPARED && !listed.contains(b.id) && b.since.isBefore(scanStart)
+                    && b.lock.tryLock()) {
+                try {
+                    if (b.state == BranchState.PREPARED) {
+                        log.debug("XA branch {}: no longer prepared in the database; forgotten", b.id);
+                        b.moveTo(BranchState.ENDED, clock.instant());
+                        branches.remove(b.id, b);
+                    }
+                } finally {
+                    b.lock.unlock();
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts the background loop: a recovery pass now (what a restarted participant must do first), then
+     * {@link #runOnce()} every recovery interval, on a daemon thread. Idle branches are therefore rolled back
+     * between one idle timeout and one idle timeout plus one interval after they went idle.
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("XA participant is closed");
+        }
+        if (loop != null) {
+            return;
+        }
+        loop = Thread.ofPlatform().daemon().name("pactum-xa-recovery").start(this::loop);
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                RecoveryReport r = runOnce();
+                if (r.settled() > 0 || r.pending() > 0 || r.idleRolledBack() > 0) {
+                    log.info("XA recovery pass: {}", r);
+                }
+            } catch (RuntimeException e) {
+                log.error("XA recovery pass failed; trying again in {}", recoveryInterval, e);
+            }
+            try {
+                Thread.sleep(recoveryInterval.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // State
+
+    /** Branches holding an open XA connection (working or idle): each holds a database connection and its locks. */
+    public int inFlight() {
+        int n = 0;
+        for (Branch b : branches.values()) {
+            if (b.state == BranchState.WORKING || b.state == BranchState.IDLE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Stops the background loop and rolls back every idle branch, closing its connection (a branch still running
+     * its work is cut off by closing its connection). Prepared branches stay prepared in the database: the
+     * coordinator's phase 2 or the next participant's recovery finishes them. Calls after close: work throws,
+     * prepare, commit and rollback answer {@link XaResult#RETRY}.
+     */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            closed = true;
+            t = loop;
+            loop = null;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Branch b : branches.values()) {
+            if (!lock(b)) {
+                // Busy in a call (work still running): cut it off; the call's own error handling cleans up.
+                XAConnection xc = b.connection;
+                if (xc != null) {
+                    log.warn("XA branch {}: still busy at close; closing its connection rolls it back", b.id);
+                    closeQuietly(xc, b.id);
+                }
+                continue;
+            }
+            try {
+                if (b.state == BranchState.IDLE) {
+                    rollbackIdle(b, "participant closed");
+                }
+            } finally {
+                b.lock.unlock();
+            }
+        }
+        branches.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Helpers
+
+    /** The prepared xids of the database, as {@code XAResource.recover} lists them (one full scan). */
+    private List<Xid> scan() throws SQLException, XAException {
+        XAConnection xc = dataSource.getXAConnection();
+        try {
+            Xid[] xids = xc.getXAResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+            return xids == null ? List.of() : Arrays.asList(xids);
+        } finally {
+            closeQuietly(xc, null);
+        }
+    }
+
+    private boolean isPrepared(Xid xid) throws SQLException, XAException {
+        for (Xid x : scan()) {
+            if (x.getFormatId() == xid.getFormatId()
+                    && Arrays.equals(x.getGlobalTransactionId(), xid.getGlobalTransactionId())
+                    && Arrays.equals(x.getBranchQualifier(), xid.getBranchQualifier())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean lock(Branch b) {
+        try {
+            return b.lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Moves a held branch to ENDED, drops it from the held table and remembers how it ended. */
+    private void end(Branch b, Ending how) {
+        b.connection = null;
+        b.moveTo(BranchState.ENDED, clock.instant());
+        branches.remove(b.id, b);
+        remember(b.id, how);
+    }
+
+    /** Drops a branch whose work never took effect: nothing to remember, a retried work call may run it again. */
+    private void forget(Branch b) {
+        b.connection = null;
+        b.moveTo(BranchState.ENDED, clock.instant());
+        branches.remove(b.id, b);
+    }
+
+    private void remember(XaBranchId id, Ending how) {
+        synchronized (ended) {
+            ended.remove(id); // re-insert as newest
+            ended.put(id, how);
+        }
+    }
+
+    private Ending ending(XaBranchId id) {
+        synchronized (ended) {
+            return ended.get(id);
+        }
+    }
+
+    private static void closeQuietly(Branch b) {
+        if (b.connection != null) {
+            closeQuietly(b.connection, b.id);
+        }
+    }
+
+    private static void closeQuietly(XAConnection xc, XaBranchId id) {
+        try {
+            xc.close();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("XA connection{} did not close cleanly", id == null ? "" : " of " + id, e);
+        }
+    }
+
+    /** XA_RB*: the resource manager rolled the branch back. */
+    private static boolean isRollbackCode(int code) {
+        return code >= XAException.XA_RBBASE && code <= XAException.XA_RBEND;
+    }
+
+    private static String describe(Throwable t) {
+        String s = t instanceof XAException x ? t + " (XA error " + x.errorCode + ")" : t.toString();
+        return t.getCause() != null && t.getCause() != t ? s + ", caused by " + t.getCause() : s;
+    }
+
+    @Override
+    public String toString() {
+        return "XaParticipant[" + dialect + ", held " + branches.size() + ", in flight " + inFlight() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Configuration of an {@link XaParticipant}: every setter rejects a bad value at once, {@link #build()}
+     * checks the whole and connects once to learn the database.
+     */
+    public static final class Builder {
+        private final XADataSource dataSource;
+        private StatusSource coordinator;
+        private Clock clock = Clock.systemUTC();
+        private Duration orphanGrace = Duration.ofMinutes(5);
+        private Duration idleTimeout = Duration.ofMinutes(1);
+        private Duration recoveryInterval = Duration.ofSeconds(10);
+        private Duration recoveryDelay = Duration.ofSeconds(30);
+        private Predicate<XaBranchId> recoverOnly = b -> true;
+
+        private Builder(XADataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** Recovery asks this coordinator for decisions ({@code GET /api/v1/transactions/{gid}}). Required. */
+        public Builder coordinator(PactumClient client) {
+            Objects.requireNonNull(client, "client");
+            this.coordinator = gid -> client.get(gid).status();
+            return this;
+        }
+
+        /** Recovery asks this for decisions instead of a {@link PactumClient} (an embedded coordinator...). */
+        public Builder statusSource(StatusSource source) {
+            this.coordinator = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /** Time for idle and orphan deadlines; the system UTC clock by default. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How long a prepared branch whose gid the coordinator does not know stays prepared before recovery rolls
+         * it back (5 minutes by default). The coordinator knows every gid before any branch works, so an
+         * unknown gid means a coordinator that lost data, a wrong coordinator, or a branch prepared by hand; the
+         * grace period rides out the first kind (a coordinator restoring its store) at the cost of holding the
+         * branch's locks that long.
+         */
+        public Builder orphanGrace(Duration grace) {
+            this.orphanGrace = positive("orphanGrace", grace);
+            return this;
+        }
+
+        /**
+         * How long a branch may stay idle (worked, not prepared), holding a connection and its locks, before it is
+         * rolled back (1 minute by default). Set it above the global transaction's timeout: a branch rolled back
+         * earlier makes its prepare vote no.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /** Pause between two passes of the background loop (10 seconds by default). */
+        public Builder recoveryInterval(Duration interval) {
+            this.recoveryInterval = positive("recoveryInterval", interval);
+            return this;
+        }
+
+        /**
+         * A branch prepared by this process less than this long ago is left to the coordinator's phase 2 instead
+         * of being settled by recovery (30 seconds by default; zero settles at once). Saves asking the coordinator
+         * about every transaction in flight; a restarted process has no such memory and settles everything.
+         */
+        public Builder recoveryDelay(Duration delay) {
+            Objects.requireNonNull(delay, "recoveryDelay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("recoveryDelay must not be negative, was " + delay);
+            }
+            this.recoveryDelay = delay;
+            return this;
+        }
+
+        /**
+         * Restricts recovery to the branches this participant is responsible for (all Pactum xids by default).
+         * Needed when participants of different coordinators share a MariaDB server (XA RECOVER lists the
+         * prepared transactions of every database on it) or a PostgreSQL database: one of them would otherwise
+         * roll back the other's branches as orphans. Participants of one coordinator may share freely.
+         */
+        public Builder recoverOnly(Predicate<XaBranchId> filter) {
+            this.recoverOnly = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /** Shorthand for {@link #recoverOnly}: only branch ids starting with {@code prefix}. */
+        public Builder recoverOnlyBranchesStartingWith(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            return recoverOnly(b -> b.branchId().startsWith(prefix));
+        }
+
+        /**
+         * Builds the participant. Connects once to learn the database from its metadata, and on PostgreSQL checks
+         * that {@code max_prepared_transactions} is above zero. Does not start the background loop.
+         *
+         * @throws IllegalStateException    when no coordinator is set, or the database cannot prepare transactions
+         * @throws IllegalArgumentException when the database is not PostgreSQL, MariaDB or MySQL (H2 included,
+         *                                  whose prepared transactions die with their connection)
+         * @throws XaException              when no connection can be had
+         */
+        public XaParticipant build() {
+            if (coordinator == null) {
+                throw new IllegalStateException("an XA participant needs a coordinator to ask for decisions at"
+                        + " recovery: call coordinator(PactumClient) or statusSource(...)");
+            }
+            XaDialect dialect;
+            String product;
+            XAConnection xc = null;
+            try {
+                xc = dataSource.getXAConnection();
+                Connection conn = xc.getConnection();
+                product = conn.getMetaData().getDatabaseProductName() + " "
+                        + conn.getMetaData().getDatabaseProductVersion();
+                dialect = XaDialect.fromProductName(conn.getMetaData().getDatabaseProductName());
+                dialect.checkReady(conn);
+            } catch (SQLException e) {
+                throw new XaException("cannot connect to learn the XA participant's database: " + e.getMessage(), e);
+            } finally {
+                if (xc != null) {
+                    closeQuietly(xc, null);
+                }
+            }
+            XaParticipant p = new XaParticipant(this, dialect);
+            log.info("XA participant on {} ({}): idleTimeout {}, orphanGrace {}, recoveryInterval {},"
+                    + " recoveryDelay {}", product, dialect, idleTimeout, orphanGrace, recoveryInterval, recoveryDelay);
+            return p;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+
+    /** For tests: whether a branch is held here and in which state. */
+    BranchState stateOf(String gid, String branchId) {
+        Branch b = branches.get(new XaBranchId(gid, branchId));
+        return b == null ? null : b.state;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.pactum.client.xa;
+
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The participant contract on the machine's MariaDB, in a database of its own. */
+class XaMariaDbParticipantTest extends XaParticipantContract {
+    @Override
+    XaTestDatabase database() {
+        return new XaTestDatabase.MariaDb(XaTestDatabase.newName("pactum_xa_"));
+    }
+
+    @Test
+    void swallowedSqlErrorLeavesTheRestOfTheWork() throws SQLException {
+        // Unlike PostgreSQL, MariaDB undoes only the failed statement: the branch prepares with the rest.
+        String gid = newGid();
+        String account = newAccount(150);
+        assertThat(xa.work(gid, "pay", conn -> {
+            XaTestDatabase.debit(account, 50).run(conn);
+            try (Statement st = conn.createStatement()) {
+                st.execute("INSERT INTO no_such_table VALUES (1)");
+            } catch (SQLException ignored) {
+                // carrying on after an error
+            }
+        })).isEqualTo(XaResult.APPLIED);
+
+        assertThat(xa.prepare(gid, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(db.balance(account)).isEqualTo(100);
+    }
+
+    @Test
+    void workRepeatedAfterARestartFindsTheXidPrepared() throws SQLException {
+        // MariaDB refuses XA START of an xid it has prepared (XAER_DUPID): the work is not run twice.
+        String gid = newGid();
+        String account = newAccount(150);
+        prepare(gid, "pay", account);
+        restart();
+
+        assertThat(xa.work(gid, "pay", XaTestDatabase.debit(account, 50))).isEqualTo(XaResult.DUPLICATE);
+        assertThat(xa.inFlight()).isZero();
+        assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(db.balance(account)).isEqualTo(100);
+    }
+}

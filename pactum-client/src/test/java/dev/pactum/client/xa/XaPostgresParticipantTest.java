@@ -1,0 +1,38 @@
+package dev.pactum.client.xa;
+
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The participant contract on the machine's PostgreSQL, in a schema of its own in database {@code test}. */
+class XaPostgresParticipantTest extends XaParticipantContract {
+    @Override
+    XaTestDatabase database() {
+        return new XaTestDatabase.Postgres(XaTestDatabase.newName("pactum_xa_"));
+    }
+
+    @Test
+    void swallowedSqlErrorMakesThePrepareVoteNo() throws SQLException {
+        // PostgreSQL aborts the transaction at the error; PREPARE TRANSACTION then rolls back without an error and
+        // the driver reports XA_OK. The participant must notice and vote no.
+        String gid = newGid();
+        String account = newAccount(150);
+        assertThat(xa.work(gid, "pay", conn -> {
+            XaTestDatabase.debit(account, 50).run(conn);
+            try (Statement st = conn.createStatement()) {
+                st.execute("INSERT INTO no_such_table VALUES (1)");
+            } catch (SQLException ignored) {
+                // the business code's bug: carrying on after an error
+            }
+        })).isEqualTo(XaResult.APPLIED);
+
+        assertThat(xa.prepare(gid, "pay")).isEqualTo(XaResult.REFUSED);
+        assertThat(xa.inFlight()).isZero();
+        assertThat(prepared()).isEmpty();
+        assertThat(xa.rollback(gid, "pay").isSuccess()).isTrue();
+        assertThat(db.balance(account)).isEqualTo(150);
+    }
+}
