@@ -84,6 +84,41 @@ public final class PactumClient implements AutoCloseable {
         return new TccTransaction(this, v.gid());
     }
 
+    /** Begins an XA transaction with a server-made id. */
+    public XaTransaction beginXa(Duration timeout) {
+        TransactionView v = begin(new BeginRequest(null, TxPattern.XA, timeout == null ? null : timeout.toMillis()));
+        return new XaTransaction(this, v.gid());
+    }
+
+    /**
+     * Runs {@code body} inside a new XA transaction, then submits: the answer carries the coordinator's decision
+     * (COMMITTING when every branch prepared, ABORTING otherwise). When {@code body} throws, the transaction is
+     * aborted and the exception rethrown.
+     */
+    public TransactionView xa(Duration timeout, XaBody body) {
+        XaTransaction tx = beginXa(timeout);
+        try {
+            body.run(tx);
+        } catch (Exception e) {
+            try {
+                tx.abort(e.getClass().getSimpleName() + ": " + e.getMessage());
+            } catch (RuntimeException abortFailure) {
+                e.addSuppressed(abortFailure);
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new PactumException("body_failed", "XA body of " + tx.gid() + " failed: " + e.getMessage(), e);
+        }
+        return tx.submit();
+    }
+
+    /** The body of {@link #xa}: makes each branch's business call through the transaction it is given. */
+    @FunctionalInterface
+    public interface XaBody {
+        void run(XaTransaction tx) throws Exception;
+    }
+
     public TransactionView begin(BeginRequest req) {
         return post("/api/v1/transactions", req, TransactionView.class);
     }

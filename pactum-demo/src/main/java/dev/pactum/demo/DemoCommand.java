@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the e-commerce scenario of the seeds (order, payment, warehouse) against a coordinator.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc or xa (default: ${DEFAULT-VALUE}).")
     String pattern;
 
     @Option(names = "--orders", defaultValue = "36", description = "Concurrent orders in the batch after A's order (default: ${DEFAULT-VALUE}).")
@@ -62,13 +62,22 @@ public final class DemoCommand implements Callable<Integer> {
      * lack of stock, whatever the interleaving, and the invariants must hold all the same.
      */
     private static final long USER_BALANCE = 120;
+    /**
+     * XA needs databases that keep a prepared transaction after the session that prepared it closes; the embedded
+     * H2 does not (it rolls it back), so with no database given the XA demo uses the machine's PostgreSQL and
+     * MariaDB: heterogeneous XA, one service on MariaDB, two on PostgreSQL (different tables, and each service
+     * recovers only its own branches).
+     */
+    static final String XA_POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String XA_MARIADB = "jdbc:mariadb://127.0.0.1:3306/test";
     private static final long A_BALANCE = 150;
     private static final long PRICE = 50;
 
     @Override
     public Integer call() throws Exception {
-        if (!pattern.equalsIgnoreCase("tcc")) {
-            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc");
+        pattern = pattern.toLowerCase(java.util.Locale.ROOT);
+        if (!pattern.equals("tcc") && !pattern.equals("xa")) {
+            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc or xa");
             return 2;
         }
         if (orders < 0 || orders > 10_000) {
@@ -82,9 +91,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path logs = work.resolve("logs");
         Map<String, String> dbs = new LinkedHashMap<>();
-        dbs.put("order", orderDb != null ? orderDb : DemoDatabase.defaultUrl(work, "order"));
-        dbs.put("payment", paymentDb != null ? paymentDb : DemoDatabase.defaultUrl(work, "payment"));
-        dbs.put("warehouse", warehouseDb != null ? warehouseDb : DemoDatabase.defaultUrl(work, "warehouse"));
+        boolean xa = pattern.equals("xa");
+        dbs.put("order", orderDb != null ? orderDb : xa ? XA_POSTGRES : DemoDatabase.defaultUrl(work, "order"));
+        dbs.put("payment", paymentDb != null ? paymentDb : xa ? XA_POSTGRES : DemoDatabase.defaultUrl(work, "payment"));
+        dbs.put("warehouse", warehouseDb != null ? warehouseDb : xa ? XA_MARIADB : DemoDatabase.defaultUrl(work, "warehouse"));
 
         int cPort = freePort();
         int oPort = freePort();
@@ -95,7 +105,7 @@ public final class DemoCommand implements Callable<Integer> {
         String paymentUrl = "http://127.0.0.1:" + pPort;
         String warehouseUrl = "http://127.0.0.1:" + wPort;
 
-        say("Pactum demo, pattern TCC: the seeds' e-commerce scenario");
+        say("Pactum demo, pattern " + pattern.toUpperCase(java.util.Locale.ROOT) + ": the seeds' e-commerce scenario");
         say("  starting the coordinator (embedded store in " + work.resolve("coordinator") + ") and three services ...");
         List<ChildProcess> children = new ArrayList<>();
         Thread cleanup = new Thread(() -> children.forEach(ChildProcess::close));
@@ -104,10 +114,11 @@ public final class DemoCommand implements Callable<Integer> {
             children.add(ChildProcess.start("coordinator", logs, ServerMain.class.getName(), List.of(
                     "--port", Integer.toString(cPort), "--data", work.resolve("coordinator").toString(),
                     "--retry-base", "PT0.05S", "--retry-cap", "PT2S")));
-            children.add(service("payment", logs, pPort, dbs.get("payment"), List.of()));
-            children.add(service("warehouse", logs, wPort, dbs.get("warehouse"), List.of()));
-            children.add(service("order", logs, oPort, dbs.get("order"), List.of("--coordinator", coordinatorUrl,
-                    "--payment", paymentUrl, "--warehouse", warehouseUrl)));
+            List<String> common = List.of("--pattern", pattern, "--coordinator", coordinatorUrl);
+            children.add(service("payment", logs, pPort, dbs.get("payment"), common));
+            children.add(service("warehouse", logs, wPort, dbs.get("warehouse"), common));
+            children.add(service("order", logs, oPort, dbs.get("order"), concat(common, List.of(
+                    "--payment", paymentUrl, "--warehouse", warehouseUrl))));
             children.get(0).awaitHealthy(coordinatorUrl + "/health", Duration.ofSeconds(60));
             children.get(1).awaitHealthy(paymentUrl + "/health", Duration.ofSeconds(60));
             children.get(2).awaitHealthy(warehouseUrl + "/health", Duration.ofSeconds(60));
@@ -115,6 +126,10 @@ public final class DemoCommand implements Callable<Integer> {
             say("  coordinator " + coordinatorUrl + " | order " + orderUrl + " | payment " + paymentUrl
                     + " | warehouse " + warehouseUrl);
             dbs.forEach((k, v) -> say("  " + pad(k, 10) + "database: " + DemoDatabase.describe(v)));
+            if (xa && orderDb == null && paymentDb == null && warehouseDb == null) {
+                say("  (XA needs real two-phase commit: the embedded H2 cannot keep a prepared transaction, so the"
+                        + " XA demo uses the machine's PostgreSQL and MariaDB)");
+            }
 
             int users = (orders + 2) / 3;
             Map<String, Integer> stockAtStart = Map.of("book", 1 + orders, "lamp", orders / 6);
@@ -159,6 +174,11 @@ public final class DemoCommand implements Callable<Integer> {
                 JsonNode payState = get(http, paymentUrl + "/state");
                 JsonNode whState = get(http, warehouseUrl + "/state");
                 inv.verify(orderState, payState, whState, initialMoney, stockAtStart, statusByGid);
+                if (xa) {
+                    List<String> left = PreparedXids.left(dbs.values());
+                    inv.check(left.isEmpty(), "no prepared XA transaction left behind (pg_prepared_xacts, XA RECOVER)",
+                            String.join("; ", left));
+                }
                 boolean aOk = balanceA == A_BALANCE - PRICE && "COMMITTED".equals(av.status().name());
                 long committed = statusByGid.values().stream().filter("COMMITTED"::equals).count();
                 long aborted = statusByGid.values().stream().filter("ABORTED"::equals).count();
@@ -178,7 +198,7 @@ public final class DemoCommand implements Callable<Integer> {
                 say(held ? "All invariants held." : "INVARIANTS VIOLATED; logs are in " + logs);
 
                 Map<String, Object> json = new LinkedHashMap<>();
-                json.put("pattern", "tcc");
+                json.put("pattern", pattern);
                 json.put("orders", statusByGid.size());
                 json.put("committed", committed);
                 json.put("aborted", aborted);
@@ -225,6 +245,12 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return gids;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static Map<String, Object> order(String user, String sku) {

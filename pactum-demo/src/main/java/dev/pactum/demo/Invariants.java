@@ -24,7 +24,7 @@ final class Invariants {
         return held;
     }
 
-    private void check(boolean ok, String rule, String detail) {
+    void check(boolean ok, String rule, String detail) {
         if (ok) {
             held.add(rule);
         } else {

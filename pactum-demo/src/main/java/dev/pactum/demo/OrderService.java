@@ -1,6 +1,7 @@
 package dev.pactum.demo;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.PactumException;
 import dev.pactum.api.TransactionView;
 import dev.pactum.client.PactumClient;
@@ -41,8 +42,12 @@ final class OrderService extends TccParticipant {
     private final String payment;
     private final String warehouse;
 
-    OrderService(DataSource db, PactumClient pactum, String self, String payment, String warehouse) throws SQLException {
+    private final boolean xa;
+
+    OrderService(DataSource db, PactumClient pactum, String self, String payment, String warehouse, boolean xa)
+            throws SQLException {
         super(db);
+        this.xa = xa;
         this.pactum = pactum;
         this.self = self;
         this.payment = payment;
@@ -65,13 +70,48 @@ final class OrderService extends TccParticipant {
                 "GET /health", c -> Reply.ok(Map.of("status", "UP")));
     }
 
-    /** The purchase: one global TCC transaction over order, payment and warehouse. */
+    /** XA: the order row is written inside this service's own XA branch. */
+    Map<String, Handler> xaRoutes(XaAgent agent) {
+        return Map.of("POST /xa/order/create", call -> {
+            TryBody b = call.read(TryBody.class);
+            return agent.work(call, conn -> update(conn,
+                    "INSERT INTO ord_order (gid, user_id, sku, qty, amount, status) VALUES (?, ?, ?, ?, ?, 'PAID')",
+                    call.gid(), b.userId(), b.sku(), b.qty(), b.amount()));
+        });
+    }
+
+    /** The purchase: one global transaction (TCC or XA) over order, payment and warehouse. */
     private Reply place(Call call) throws Exception {
         PlaceOrder o = call.read(PlaceOrder.class);
         if (o.userId() == null || o.sku() == null || o.qty() <= 0 || o.amount() <= 0) {
             return Reply.error(400, "invalid_input", "userId, sku, a positive qty and a positive amount are required");
         }
         String tryBody = DemoJson.MAPPER.writeValueAsString(new TryBody(o.userId(), o.sku(), o.qty(), o.amount()));
+        return xa ? placeXa(tryBody) : placeTcc(tryBody);
+    }
+
+    private Reply placeXa(String body) {
+        String[] gid = new String[1];
+        try {
+            TransactionView v = pactum.xa(Duration.ofSeconds(30), tx -> {
+                gid[0] = tx.gid();
+                tx.call("order", self + "/xa", self + "/xa/order/create", body);
+                tx.call("payment", payment + "/xa", payment + "/xa/payment/pay", body);
+                tx.call("warehouse", warehouse + "/xa", warehouse + "/xa/stock/ship", body);
+            });
+            boolean committed = v.status() == GlobalStatus.COMMITTING || v.status() == GlobalStatus.COMMITTED;
+            return new Reply(committed ? 200 : 409, Map.of("gid", v.gid(), "status", v.status().name(),
+                    "reason", String.valueOf(v.reason())));
+        } catch (TryFailedException e) {
+            return new Reply(409, Map.of("gid", e.gid(), "status", "ABORTING", "branch", e.branchId(),
+                    "reason", e.getMessage()));
+        } catch (PactumException e) {
+            return new Reply(503, Map.of("gid", gid[0] == null ? "" : gid[0], "status", "UNKNOWN",
+                    "reason", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private Reply placeTcc(String tryBody) {
         String[] gid = new String[1];
         try {
             TransactionView v = pactum.tcc(Duration.ofSeconds(30), tx -> {

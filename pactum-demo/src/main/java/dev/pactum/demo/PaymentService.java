@@ -51,23 +51,48 @@ final class PaymentService extends TccParticipant {
                 "GET /health", c -> Reply.ok(Map.of("status", "UP")));
     }
 
+    /** XA: the payment happens at once inside the XA branch; the row locks hold until phase two. */
+    Map<String, Handler> xaRoutes(XaAgent agent) {
+        return Map.of("POST /xa/payment/pay", call -> {
+            TryBody b = call.read(TryBody.class);
+            if (b.userId() == null || b.amount() <= 0) {
+                return Reply.error(400, "invalid_input", "userId and a positive amount are required");
+            }
+            return agent.work(call, conn -> {
+                long available = available(conn, b.userId());
+                if (available < b.amount()) {
+                    throw new BranchRefusedException("insufficient balance: user " + b.userId() + " has " + available
+                            + ", needs " + b.amount());
+                }
+                update(conn, "UPDATE pay_account SET balance = balance - ? WHERE user_id = ?", b.amount(), b.userId());
+                update(conn, "UPDATE pay_account SET balance = balance + ? WHERE user_id = ?", b.amount(), MERCHANT);
+                update(conn, "INSERT INTO pay_record (gid, user_id, amount, status) VALUES (?, ?, ?, 'PAID')",
+                        call.gid(), b.userId(), b.amount());
+            });
+        });
+    }
+
+    /** balance - frozen of a user, with the row locked; refuses an unknown user. */
+    private static long available(Connection conn, String userId) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT balance - frozen FROM pay_account WHERE user_id = ? FOR UPDATE")) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new BranchRefusedException("no account for user " + userId);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private Reply tryPay(Call call) throws Exception {
         TryBody b = call.read(TryBody.class);
         if (b.userId() == null || b.amount() <= 0) {
             return Reply.error(400, "invalid_input", "userId and a positive amount are required");
         }
         return branch(call, BranchOp.TRY, conn -> {
-            long available;
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "SELECT balance - frozen FROM pay_account WHERE user_id = ? FOR UPDATE")) {
-                ps.setString(1, b.userId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new BranchRefusedException("no account for user " + b.userId());
-                    }
-                    available = rs.getLong(1);
-                }
-            }
+            long available = available(conn, b.userId());
             if (available < b.amount()) {
                 throw new BranchRefusedException("insufficient balance: user " + b.userId() + " has " + available
                         + " available, needs " + b.amount());

@@ -2,6 +2,7 @@ package dev.pactum.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pactum.client.PactumClient;
+import dev.pactum.client.xa.XaParticipant;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +38,8 @@ public final class ServiceMain implements Callable<Integer> {
     String payment;
     @Option(names = "--warehouse", description = "Warehouse service URL (order service only)")
     String warehouse;
+    @Option(names = "--pattern", defaultValue = "tcc", description = "tcc or xa")
+    String pattern;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ServiceMain()).execute(args));
@@ -43,19 +47,56 @@ public final class ServiceMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean xa = pattern.equalsIgnoreCase("xa");
         HikariDataSource ds = DemoDatabase.open(db, dbUser, dbPassword, role.name());
         String self = "http://127.0.0.1:" + port;
         PactumClient pactum = coordinator == null ? null : PactumClient.connect(coordinator);
-        Map<String, ServiceHttp.Handler> routes = switch (role) {
-            case order -> new OrderService(ds, pactum, self, payment, warehouse).routes();
-            case payment -> new PaymentService(ds).routes();
-            case warehouse -> new WarehouseService(ds).routes();
-        };
+        XaParticipant participant = null;
+        XaAgent agent = null;
+        if (xa) {
+            // The coordinator is where recovery asks for the decision of a transaction found prepared.
+            // Services may share a database server; each recovers only its own branch (named after its role).
+            participant = XaParticipant.builder(XaAgent.dataSource(db, dbUser, dbPassword)).coordinator(pactum)
+                    .recoverOnly(b -> b.branchId().equals(role.name())).build();
+            agent = new XaAgent(participant);
+        }
+        Map<String, ServiceHttp.Handler> routes = new HashMap<>();
+        switch (role) {
+            case order -> {
+                OrderService s = new OrderService(ds, pactum, self, payment, warehouse, xa);
+                routes.putAll(s.routes());
+                if (xa) {
+                    routes.putAll(s.xaRoutes(agent));
+                }
+            }
+            case payment -> {
+                PaymentService s = new PaymentService(ds);
+                routes.putAll(s.routes());
+                if (xa) {
+                    routes.putAll(s.xaRoutes(agent));
+                }
+            }
+            case warehouse -> {
+                WarehouseService s = new WarehouseService(ds);
+                routes.putAll(s.routes());
+                if (xa) {
+                    routes.putAll(s.xaRoutes(agent));
+                }
+            }
+        }
+        if (xa) {
+            routes.putAll(agent.routes());
+            participant.start();
+        }
+        XaParticipant xaParticipant = participant;
         ServiceHttp http = new ServiceHttp(role.name(), port, routes);
         log.info("{} service on {} with database {}", role, self, DemoDatabase.describe(db));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             http.close();
+            if (xaParticipant != null) {
+                xaParticipant.close();
+            }
             if (pactum != null) {
                 pactum.close();
             }

@@ -51,22 +51,47 @@ final class WarehouseService extends TccParticipant {
                 "GET /health", c -> Reply.ok(Map.of("status", "UP")));
     }
 
+    /** XA: the goods ship at once inside the XA branch; the stock row stays locked until phase two. */
+    Map<String, Handler> xaRoutes(XaAgent agent) {
+        return Map.of("POST /xa/stock/ship", call -> {
+            TryBody b = call.read(TryBody.class);
+            if (b.sku() == null || b.qty() <= 0) {
+                return Reply.error(400, "invalid_input", "sku and a positive qty are required");
+            }
+            return agent.work(call, conn -> {
+                int available = available(conn, b.sku());
+                if (available < b.qty()) {
+                    throw new BranchRefusedException("out of stock: " + b.sku() + " has " + available + ", needs "
+                            + b.qty());
+                }
+                update(conn, "UPDATE wh_stock SET available = available - ?, shipped = shipped + ? WHERE sku = ?",
+                        b.qty(), b.qty(), b.sku());
+                update(conn, "INSERT INTO wh_reservation (gid, sku, qty, status) VALUES (?, ?, ?, 'SHIPPED')",
+                        call.gid(), b.sku(), b.qty());
+            });
+        });
+    }
+
+    /** Units available of a product, with the row locked; refuses an unknown product. */
+    private static int available(Connection conn, String sku) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT available FROM wh_stock WHERE sku = ? FOR UPDATE")) {
+            ps.setString(1, sku);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new BranchRefusedException("unknown product " + sku);
+                }
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private Reply reserve(Call call) throws Exception {
         TryBody b = call.read(TryBody.class);
         if (b.sku() == null || b.qty() <= 0) {
             return Reply.error(400, "invalid_input", "sku and a positive qty are required");
         }
         return branch(call, BranchOp.TRY, conn -> {
-            int available;
-            try (PreparedStatement ps = conn.prepareStatement("SELECT available FROM wh_stock WHERE sku = ? FOR UPDATE")) {
-                ps.setString(1, b.sku());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new BranchRefusedException("unknown product " + b.sku());
-                    }
-                    available = rs.getInt(1);
-                }
-            }
+            int available = available(conn, b.sku());
             if (available < b.qty()) {
                 throw new BranchRefusedException("out of stock: " + b.sku() + " has " + available + ", needs " + b.qty());
             }

@@ -22,12 +22,23 @@ class DemoCommandTest {
 
     @Test
     void tccDemoHoldsItsInvariantsOnEmbeddedDatabases() throws Exception {
+        checkDemo("tcc");
+    }
+
+    @Test
+    void xaDemoHoldsItsInvariantsOnPostgresqlAndMariadb() throws Exception {
+        JsonNode last = checkDemo("xa");
+        assertThat(last.get("databases").get("payment").asText()).startsWith("PostgreSQL");
+        assertThat(last.get("databases").get("warehouse").asText()).startsWith("MariaDB");
+    }
+
+    private JsonNode checkDemo(String pattern) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int code;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new DemoCommand()).execute("--pattern", "tcc", "--orders", "18",
+            code = new CommandLine(new DemoCommand()).execute("--pattern", pattern, "--orders", "18",
                     "--work-dir", work.toString());
         } finally {
             System.setOut(old);
@@ -37,12 +48,13 @@ class DemoCommandTest {
         String[] lines = text.strip().split("\n");
         JsonNode last = DemoJson.MAPPER.readTree(lines[lines.length - 1]);
         assertThat(code).as(text).isZero();
-        assertThat(last.get("pattern").asText()).isEqualTo("tcc");
+        assertThat(last.get("pattern").asText()).isEqualTo(pattern);
         assertThat(last.get("orders").asInt()).isEqualTo(19);
         assertThat(last.get("committed").asInt() + last.get("aborted").asInt()).isEqualTo(19);
         assertThat(last.get("aborted").asInt()).as("some orders must fail for lack of money or stock").isPositive();
         assertThat(last.get("invariantsHeld").asBoolean()).isTrue();
         assertThat(last.get("balanceA").asLong()).isEqualTo(100);
+        return last;
     }
 
     @Test
