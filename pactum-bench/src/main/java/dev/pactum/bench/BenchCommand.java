@@ -2,6 +2,7 @@ package dev.pactum.bench;
 
 import dev.pactum.api.BranchOp;
 import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.TransactionView;
 import dev.pactum.client.PactumClient;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.server.Coordinator;
@@ -15,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,7 +38,7 @@ import java.util.stream.Stream;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure global transactions per second and latency, beside the bare work without a coordinator.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--pattern", defaultValue = "tcc", description = "Pattern to measure: tcc (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Pattern to measure: tcc or xa (default: ${DEFAULT-VALUE}).")
     String pattern;
     @Option(names = "--branches", defaultValue = "2", description = "Branches per transaction (default: ${DEFAULT-VALUE}).")
     int branches;
@@ -51,6 +54,9 @@ public final class BenchCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--coordinator", description = "URL of a coordinator already running (its own process); default: start one in this process.")
     URI external;
+    @Option(names = "--xa-db", split = ",", description = "XA: JDBC URLs of the branches' databases, used in turn"
+            + " (default: the machine's PostgreSQL, jdbc:postgresql://127.0.0.1:5432/test).")
+    List<String> xaDbs = List.of("jdbc:postgresql://127.0.0.1:5432/test");
 
     /** Runs the benchmark on its own, without the ./pactum launcher. */
     public static void main(String[] args) {
@@ -59,8 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!pattern.equalsIgnoreCase("tcc")) {
-            System.err.println("pactum bench: pattern '" + pattern + "' is not available yet; use --pattern tcc");
+        pattern = pattern.toLowerCase(Locale.ROOT);
+        if (!pattern.equals("tcc") && !pattern.equals("xa")) {
+            System.err.println("pactum bench: pattern '" + pattern + "' is not available yet; use --pattern tcc or xa");
             return 2;
         }
         if (branches < 1 || branches > 32 || concurrency < 1 || concurrency > 4096 || duration < 1 || warmup < 0) {
@@ -71,8 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = tempData ? Files.createTempDirectory("pactum-bench") : data;
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("bench").build();
         ServerConfig sc = new ServerConfig("127.0.0.1", 0, dir, storeUrl, null, null, 64 * 1024, Duration.ofSeconds(10), cc);
-        System.out.printf(Locale.ROOT, "Pactum bench: pattern TCC, %d branches, concurrency %d, %d s measured after %d s warm-up%n",
-                branches, concurrency, duration, warmup);
+        System.out.printf(Locale.ROOT, "Pactum bench: pattern %s, %d branches, concurrency %d, %d s measured after %d s warm-up%n",
+                pattern.toUpperCase(Locale.ROOT), branches, concurrency, duration, warmup);
+        List<XaBenchParticipant> xaParticipants = new ArrayList<>();
         try (NoopParticipant p = new NoopParticipant();
              Coordinator coordinator = external == null ? Coordinator.start(sc, Clock.systemUTC()) : null;
              PactumClient client = PactumClient.connect(external != null ? external
@@ -81,21 +89,46 @@ public final class BenchCommand implements Callable<Integer> {
             String tryUrl = p.url("try");
             String confirmUrl = p.url("confirm");
             String cancelUrl = p.url("cancel");
-            LoadRun.Unit tcc = () -> client.tcc(Duration.ofSeconds(30), tx -> {
-                for (int b = 0; b < branches; b++) {
-                    tx.tryBranch("b" + b, tryUrl, confirmUrl, cancelUrl, "{}");
-                }
-            });
             AtomicLong seq = new AtomicLong();
-            LoadRun.Unit bare = () -> {
-                String gid = "bare-" + seq.incrementAndGet();
+            LoadRun.Unit tcc;
+            LoadRun.Unit bare;
+            if (pattern.equals("xa")) {
                 for (int b = 0; b < branches; b++) {
-                    direct.call(tryUrl, gid, "b" + b, BranchOp.TRY);
+                    xaParticipants.add(new XaBenchParticipant(xaDbs.get(b % xaDbs.size()), "pactum_bench_b" + b, client));
                 }
-                for (int b = 0; b < branches; b++) {
-                    direct.call(confirmUrl, gid, "b" + b, BranchOp.CONFIRM);
-                }
-            };
+                tcc = () -> {
+                    TransactionView v = client.xa(Duration.ofSeconds(30), tx -> {
+                        for (int b = 0; b < branches; b++) {
+                            XaBenchParticipant x = xaParticipants.get(b);
+                            tx.call("pactum_bench_b" + b, x.url("/xa"), x.url("/work"), "{}");
+                        }
+                    });
+                    if (v.status() != GlobalStatus.COMMITTING && v.status() != GlobalStatus.COMMITTED) {
+                        throw new IllegalStateException(v.gid() + " was " + v.status() + ": " + v.reason());
+                    }
+                };
+                bare = () -> {
+                    String gid = "bare-" + seq.incrementAndGet();
+                    for (int b = 0; b < branches; b++) {
+                        direct.call(xaParticipants.get(b).url("/local"), gid, "b" + b, BranchOp.COMMIT);
+                    }
+                };
+            } else {
+                tcc = () -> client.tcc(Duration.ofSeconds(30), tx -> {
+                    for (int b = 0; b < branches; b++) {
+                        tx.tryBranch("b" + b, tryUrl, confirmUrl, cancelUrl, "{}");
+                    }
+                });
+                bare = () -> {
+                    String gid = "bare-" + seq.incrementAndGet();
+                    for (int b = 0; b < branches; b++) {
+                        direct.call(tryUrl, gid, "b" + b, BranchOp.TRY);
+                    }
+                    for (int b = 0; b < branches; b++) {
+                        direct.call(confirmUrl, gid, "b" + b, BranchOp.CONFIRM);
+                    }
+                };
+            }
 
             if (warmup > 0) {
                 LoadRun.run(tcc, concurrency, Duration.ofSeconds(warmup));
@@ -103,24 +136,43 @@ public final class BenchCommand implements Callable<Integer> {
                 LoadRun.run(bare, concurrency, Duration.ofSeconds(warmup));
             }
             long confirmsBefore = p.confirms.sum();
+            long[] before = totals(xaParticipants);
             LoadRun.Result t = LoadRun.run(tcc, concurrency, Duration.ofSeconds(duration));
             double drainS = drain(coordinator, client);
             long confirmed = p.confirms.sum() - confirmsBefore;
+            if (!xaParticipants.isEmpty()) {
+                // Every transaction counted as committed must have committed its update in every branch's database.
+                long[] after = totals(xaParticipants);
+                for (int b = 0; b < branches; b++) {
+                    long applied = after[b] - before[b];
+                    if (applied != t.ok()) {
+                        System.out.printf(Locale.ROOT, "  CHECK FAILED: branch %d applied %d updates for %d committed"
+                                + " transactions%n", b, applied, t.ok());
+                        return 1;
+                    }
+                }
+                confirmed = t.ok() * branches;
+                System.out.printf(Locale.ROOT, "  checked: each of the %d branch databases holds exactly %d committed updates%n",
+                        branches, t.ok());
+            }
             double tps = t.ok() / (t.seconds() + drainS);
             LoadRun.Result base = LoadRun.run(bare, concurrency, Duration.ofSeconds(duration));
 
             System.out.printf(Locale.ROOT, "  coordinator (%s store, decisions fsync'd): %,.0f tx/s, p50 %.2f ms, p99 %.2f ms"
-                            + " (%d tx, %d errors, %d confirms, phase-2 drain %.2f s)%n",
+                            + " (%d tx, %d errors, %d phase-2 acks, phase-2 drain %.2f s)%n",
                     external != null ? "external" : storeUrl == null ? "embedded" : "JDBC", tps, t.p50Ms(), t.p99Ms(), t.ok(), t.errors(), confirmed, drainS);
-            System.out.printf(Locale.ROOT, "  bare work (same Try + Confirm calls, no coordinator): %,.0f tx/s, p50 %.2f ms,"
-                    + " p99 %.2f ms (%d errors)%n", base.perSecond(), base.p50Ms(), base.p99Ms(), base.errors());
+            System.out.printf(Locale.ROOT, "  bare work (%s): %,.0f tx/s, p50 %.2f ms,"
+                    + " p99 %.2f ms (%d errors)%n", pattern.equals("xa")
+                            ? "the same updates, each in a plain local transaction, no coordinator"
+                            : "same Try + Confirm calls, no coordinator",
+                    base.perSecond(), base.p50Ms(), base.p99Ms(), base.errors());
             double ratio = tps / base.perSecond();
             System.out.printf(Locale.ROOT, "  ratio coordinator / bare work: %.2f%n", ratio);
             if (t.firstError() != null) {
                 System.out.println("  first error: " + t.firstError());
             }
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("pattern", "tcc");
+            json.put("pattern", pattern);
             json.put("branches", branches);
             json.put("concurrency", concurrency);
             json.put("durationS", duration);
@@ -133,9 +185,15 @@ public final class BenchCommand implements Callable<Integer> {
             json.put("baselineP50Ms", round(base.p50Ms()));
             json.put("baselineP99Ms", round(base.p99Ms()));
             json.put("ratio", round(ratio));
+            if (!xaParticipants.isEmpty()) {
+                json.put("xaDatabases", String.join(" ", xaDbs).replaceAll("\\?[^ ]*", ""));
+            }
             System.out.println(toJson(json));
             return t.errors() == 0 ? 0 : 1;
         } finally {
+            for (XaBenchParticipant x : xaParticipants) {
+                x.close();
+            }
             if (tempData) {
                 deleteTree(dir);
             }
@@ -151,6 +209,14 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(5);
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static long[] totals(List<XaBenchParticipant> ps) throws java.sql.SQLException {
+        long[] out = new long[ps.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ps.get(i).total();
+        }
+        return out;
     }
 
     private static double round(double v) {
