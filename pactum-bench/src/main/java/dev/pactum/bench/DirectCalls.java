@@ -2,16 +2,14 @@ package dev.pactum.bench;
 
 import dev.pactum.api.BranchOp;
 import dev.pactum.api.Headers;
+import dev.pactum.client.JettyClients;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.IOException;
-import java.util.concurrent.Executors;
+import java.time.Duration;
 
 /**
  * The baseline's branch calls, made with the same HTTP client, configured the same way, as the SDK and the
@@ -20,16 +18,8 @@ import java.util.concurrent.Executors;
 final class DirectCalls implements AutoCloseable {
     private final HttpClient client;
 
-    DirectCalls() throws Exception {
-        ClientConnector connector = new ClientConnector();
-        connector.setSelectors(1);
-        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
-        QueuedThreadPool pool = new QueuedThreadPool(32, 4);
-        pool.setName("bench-direct");
-        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        client.setExecutor(pool);
-        client.setMaxConnectionsPerDestination(256);
-        client.start();
+    DirectCalls() {
+        client = JettyClients.start("bench-direct", Duration.ofSeconds(10));
     }
 
     void call(String url, String gid, String branch, BranchOp op) throws Exception {

@@ -4,16 +4,16 @@ import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import dev.pactum.api.Headers;
+import dev.pactum.api.Outcome;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -29,7 +29,7 @@ final class HttpTransport implements AutoCloseable {
     /** A status and a body; transport failures are thrown as {@link IOException} instead. */
     record Answer(int status, byte[] body) {
         String text() {
-            return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(body, StandardCharsets.UTF_8);
         }
     }
 
@@ -38,23 +38,7 @@ final class HttpTransport implements AutoCloseable {
 
     HttpTransport(Duration timeout) {
         this.timeout = timeout;
-        ClientConnector connector = new ClientConnector();
-        connector.setSelectors(1);
-        connector.setConnectTimeout(timeout);
-        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
-        QueuedThreadPool pool = new QueuedThreadPool(32, 4);
-        pool.setName("pactum-client");
-        pool.setDaemon(true);
-        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        client.setExecutor(pool);
-        client.setMaxConnectionsPerDestination(256);
-        client.setFollowRedirects(false);
-        client.setUserAgentField(null);
-        try {
-            client.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the Pactum HTTP client", e);
-        }
+        client = JettyClients.start("pactum-client", timeout);
     }
 
     Answer get(String url) throws IOException, InterruptedException {
@@ -68,6 +52,30 @@ final class HttpTransport implements AutoCloseable {
             r.headers(h -> headers.forEach(h::put));
         }
         return send(r);
+    }
+
+    /**
+     * A business call of a branch (a TCC Try, an XA branch's work): POSTs {@code jsonBody} with the branch headers
+     * ({@code op} may be null when the call is not one of the protocol's operations). Returns the answer's body on
+     * 200; throws {@link TryFailedException} on a refusal (409) or an unknown outcome.
+     */
+    String callBranch(String gid, String branchId, dev.pactum.api.BranchOp op, String url, String jsonBody) {
+        Map<String, String> headers = op == null ? Map.of(Headers.GID, gid, Headers.BRANCH_ID, branchId)
+                : Map.of(Headers.GID, gid, Headers.BRANCH_ID, branchId, Headers.OP, op.wire());
+        Answer resp;
+        try {
+            resp = post(url, headers, (jsonBody == null ? "{}" : jsonBody).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "no answer from " + url + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "interrupted");
+        }
+        Outcome o = Outcome.fromHttpStatus(resp.status());
+        if (o != Outcome.SUCCESS) {
+            throw new TryFailedException(gid, branchId, o, resp.status(), resp.text());
+        }
+        return resp.text();
     }
 
     private Answer send(Request r) throws IOException, InterruptedException {

@@ -97,20 +97,7 @@ public final class PactumClient implements AutoCloseable {
      */
     public TransactionView xa(Duration timeout, XaBody body) {
         XaTransaction tx = beginXa(timeout);
-        try {
-            body.run(tx);
-        } catch (Exception e) {
-            try {
-                tx.abort(e.getClass().getSimpleName() + ": " + e.getMessage());
-            } catch (RuntimeException abortFailure) {
-                e.addSuppressed(abortFailure);
-            }
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new PactumException("body_failed", "XA body of " + tx.gid() + " failed: " + e.getMessage(), e);
-        }
-        return tx.submit();
+        return runThenSubmit("XA", tx.gid(), () -> body.run(tx), tx::abort, tx::submit);
     }
 
     /** The body of {@link #xa}: makes each branch's business call through the transaction it is given. */
@@ -129,11 +116,23 @@ public final class PactumClient implements AutoCloseable {
      */
     public TransactionView tcc(Duration timeout, TccBody body) {
         TccTransaction tx = beginTcc(timeout);
+        return runThenSubmit("TCC", tx.gid(), () -> body.run(tx), tx::abort, tx::submit);
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs a transaction's body; submits when it returns, aborts (and rethrows) when it throws. */
+    private static TransactionView runThenSubmit(String pattern, String gid, Body body,
+                                                 java.util.function.Function<String, TransactionView> abort,
+                                                 java.util.function.Supplier<TransactionView> submit) {
         try {
-            body.run(tx);
+            body.run();
         } catch (Exception e) {
             try {
-                tx.abort(e.getClass().getSimpleName() + ": " + e.getMessage());
+                abort.apply(e.getClass().getSimpleName() + ": " + e.getMessage());
             } catch (RuntimeException abortFailure) {
                 // The coordinator's timeout aborts it anyway; keep the original cause in front.
                 e.addSuppressed(abortFailure);
@@ -141,9 +140,9 @@ public final class PactumClient implements AutoCloseable {
             if (e instanceof RuntimeException re) {
                 throw re;
             }
-            throw new PactumException("body_failed", "TCC body of " + tx.gid() + " failed: " + e.getMessage(), e);
+            throw new PactumException("body_failed", pattern + " body of " + gid + " failed: " + e.getMessage(), e);
         }
-        return tx.submit();
+        return submit.get();
     }
 
     /** The body of {@link #tcc}: calls Trys through the transaction it is given. */

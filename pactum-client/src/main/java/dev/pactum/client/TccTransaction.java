@@ -2,16 +2,11 @@ package dev.pactum.client;
 
 import dev.pactum.api.BranchOp;
 import dev.pactum.api.BranchRequest;
-import dev.pactum.api.Headers;
-import dev.pactum.api.Outcome;
 import dev.pactum.api.TransactionView;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One TCC global transaction seen from the client that runs it (the "transaction manager" of the seeds).
@@ -55,22 +50,9 @@ public final class TccTransaction {
      */
     public String tryBranch(String branchId, String tryUrl, String confirmUrl, String cancelUrl, String jsonBody) {
         client.registerBranch(gid, BranchRequest.tcc(branchId, tryUrl, confirmUrl, cancelUrl));
-        HttpTransport.Answer resp;
-        try {
-            resp = client.http().post(tryUrl, Map.of(Headers.GID, gid, Headers.BRANCH_ID, branchId,
-                    Headers.OP, BranchOp.TRY.wire()), (jsonBody == null ? "{}" : jsonBody).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "no answer from " + tryUrl + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "interrupted");
-        }
-        Outcome o = Outcome.fromHttpStatus(resp.status());
-        if (o != Outcome.SUCCESS) {
-            throw new TryFailedException(gid, branchId, o, resp.status(), resp.text());
-        }
+        String answer = client.http().callBranch(gid, branchId, BranchOp.TRY, tryUrl, jsonBody);
         tried.add(branchId);
-        return resp.text();
+        return answer;
     }
 
     /** Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. */

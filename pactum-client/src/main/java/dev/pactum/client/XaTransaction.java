@@ -1,16 +1,11 @@
 package dev.pactum.client;
 
 import dev.pactum.api.BranchRequest;
-import dev.pactum.api.Headers;
-import dev.pactum.api.Outcome;
 import dev.pactum.api.TransactionView;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One XA global transaction seen from the service that runs it (the transaction manager). Each {@link #call}
@@ -49,22 +44,9 @@ public final class XaTransaction {
     public String call(String branchId, String agentUrl, String workUrl, String jsonBody) {
         client.registerBranch(gid, BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit",
                 agentUrl + "/rollback"));
-        HttpTransport.Answer resp;
-        try {
-            resp = client.http().post(workUrl, Map.of(Headers.GID, gid, Headers.BRANCH_ID, branchId),
-                    (jsonBody == null ? "{}" : jsonBody).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "no answer from " + workUrl + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TryFailedException(gid, branchId, Outcome.ONGOING, 0, "interrupted");
-        }
-        Outcome o = Outcome.fromHttpStatus(resp.status());
-        if (o != Outcome.SUCCESS) {
-            throw new TryFailedException(gid, branchId, o, resp.status(), resp.text());
-        }
+        String answer = client.http().callBranch(gid, branchId, null, workUrl, jsonBody);
         done.add(branchId);
-        return resp.text();
+        return answer;
     }
 
     /**

@@ -2,23 +2,20 @@ package dev.pactum.server.invoke;
 
 import dev.pactum.api.Headers;
 import dev.pactum.api.Outcome;
+import dev.pactum.client.JettyClients;
 import dev.pactum.core.spi.BranchCall;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.CallResult;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,22 +35,7 @@ public final class HttpBranchInvoker implements BranchInvoker {
 
     public HttpBranchInvoker(Duration timeout) {
         this.timeout = timeout;
-        ClientConnector connector = new ClientConnector();
-        connector.setSelectors(1);
-        connector.setConnectTimeout(timeout);
-        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
-        QueuedThreadPool pool = new QueuedThreadPool(32, 4);
-        pool.setName("pactum-invoker");
-        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        client.setExecutor(pool);
-        client.setMaxConnectionsPerDestination(256);
-        client.setFollowRedirects(false);
-        client.setUserAgentField(null);
-        try {
-            client.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP client for branch calls", e);
-        }
+        this.client = JettyClients.start("pactum-invoker", timeout);
     }
 
     @Override
