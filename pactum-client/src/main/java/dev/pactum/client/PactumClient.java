@@ -61,7 +61,8 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public static PactumClient connect(URI coordinator) {
-        return connect(coordinator, Duration.ofSeconds(10));
+        // Longer than the coordinator's default branch timeout (10 s): an XA submit waits for the slowest prepare.
+        return connect(coordinator, Duration.ofSeconds(30));
     }
 
     public static PactumClient connect(URI coordinator, Duration requestTimeout) {
