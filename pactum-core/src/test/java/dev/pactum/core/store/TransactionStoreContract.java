@@ -671,12 +671,13 @@ public abstract class TransactionStoreContract {
         assertThat(store.countUnfinished()).isZero();
         stored("a1", ACTIVE, T0, null, null);
         stored("a2", ACTIVE, T0, null, null);
+        stored("p1", PREPARING, T0, "node-a", T0.plusSeconds(1));
         stored("c1", COMMITTING, T0, "node-a", T0.plusSeconds(1));
         stored("x1", ABORTING, T0, null, null);
         stored("c2", COMMITTED, null, null, null);
         stored("x2", ABORTED, null, null, null);
 
-        assertThat(store.countUnfinished()).isEqualTo(4);
+        assertThat(store.countUnfinished()).isEqualTo(5);
     }
 
     // ---------------------------------------------------------------- durability and round trips
@@ -715,6 +716,32 @@ public abstract class TransactionStoreContract {
         store.addBranch(branch("g-c", "z"), ACTIVE);
         store.addBranch(branch("g-c", "a"), ACTIVE);
         assertThat(store.branches("g-c")).extracting(BranchRecord::branchId).containsExactly("z", "a");
+    }
+
+    /**
+     * Regression: the embedded store rebuilt its schedule on open from ACTIVE, COMMITTING and ABORTING only. An XA
+     * transaction whose coordinator was killed while PREPARING (during the vote) was then never claimed again, so
+     * never presumed aborted, and its prepared branches stayed prepared, holding their locks, in the participants'
+     * databases (found by XaCrashTest in pactum-demo).
+     */
+    @Test
+    void everyUnfinishedStatusIsDueAgainAfterReopenPreparingToo() {
+        Instant now = T0.plusSeconds(100);
+        for (GlobalStatus s : GlobalStatus.values()) {
+            stored("g-" + s.name().toLowerCase(java.util.Locale.ROOT), s, now.minusSeconds(1), "node-a",
+                    now.plusSeconds(30));
+        }
+
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+
+        assertThat(store.countUnfinished()).isEqualTo(4);
+        // The node that held them, restarted, takes its leases back and finds every one due at once.
+        assertThat(store.releaseLeases("node-a", now)).isEqualTo(4);
+        assertThat(store.claimDue("node-a", now, now.plusSeconds(30), 10)).extracting(GlobalTransaction::gid)
+                .containsExactlyInAnyOrder("g-active", "g-preparing", "g-committing", "g-aborting");
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -48,8 +49,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EmbeddedTransactionStore implements TransactionStore {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedTransactionStore.class);
     private static final int STRIPES = 1024;
-    private static final List<GlobalStatus> UNFINISHED =
-            List.of(GlobalStatus.ACTIVE, GlobalStatus.COMMITTING, GlobalStatus.ABORTING);
+    /**
+     * Every status the schedule is rebuilt from on open. Built from the enum, as in the JDBC store, so that a status
+     * added later cannot be forgotten: PREPARING once was, and an XA transaction whose coordinator died during the
+     * vote was then never presumed aborted after the restart.
+     */
+    private static final List<GlobalStatus> UNFINISHED = Arrays.stream(GlobalStatus.values())
+            .filter(s -> !s.isFinal())
+            .toList();
 
     static {
         RocksDB.loadLibrary();
