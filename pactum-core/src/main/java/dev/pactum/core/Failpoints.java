@@ -15,7 +15,10 @@ public final class Failpoints {
     public static final String XA_AFTER_VOTE = "xa-after-vote";
     /** XA: the decision is durable, no phase-2 call made yet. */
     public static final String XA_AFTER_DECISION = "xa-after-decision";
-    /** Any pattern: the first branch of a phase-2 round acknowledged, the others not yet called. */
+    /**
+     * Any pattern: the first branch's acknowledgement of a phase-2 round recorded, the others' not yet. The calls
+     * of a round go out in parallel, so the other branches have been called too: only their answers are lost.
+     */
     public static final String MID_PHASE_TWO = "mid-phase-two";
 
     private static final Set<String> KNOWN = Set.of(XA_BEFORE_VOTE, XA_AFTER_VOTE, XA_AFTER_DECISION, MID_PHASE_TWO);

@@ -32,6 +32,9 @@ final class DemoDatabase {
             c.setPassword(password);
         }
         c.setMaximumPoolSize(16);
+        // Opened when needed, not all at start: the machine's PostgreSQL (100 connections) is shared by every
+        // service and test running on it, and a service that only waits should not hold 16 of them.
+        c.setMinimumIdle(2);
         c.setPoolName(pool);
         return new HikariDataSource(c);
     }

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -40,6 +41,9 @@ public final class ServiceMain implements Callable<Integer> {
     String warehouse;
     @Option(names = "--pattern", defaultValue = "tcc", description = "tcc or xa")
     String pattern;
+    @Option(names = "--failpoint", hidden = true, description = "Crash tests only (XA): halt the process at this point ("
+            + XaAgent.AFTER_PREPARE + ", " + XaAgent.BEFORE_COMMIT + ", " + XaAgent.AFTER_COMMIT + ").")
+    Set<String> failpoints = Set.of();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ServiceMain()).execute(args));
@@ -48,6 +52,9 @@ public final class ServiceMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean xa = pattern.equalsIgnoreCase("xa");
+        if (!failpoints.isEmpty() && !xa) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--failpoint needs --pattern xa");
+        }
         HikariDataSource ds = DemoDatabase.open(db, dbUser, dbPassword, role.name());
         String self = "http://127.0.0.1:" + port;
         PactumClient pactum = coordinator == null ? null : PactumClient.connect(coordinator);
@@ -58,7 +65,10 @@ public final class ServiceMain implements Callable<Integer> {
             // Services may share a database server; each recovers only its own branch (named after its role).
             participant = XaParticipant.builder(XaAgent.dataSource(db, dbUser, dbPassword)).coordinator(pactum)
                     .recoverOnly(b -> b.branchId().equals(role.name())).build();
-            agent = new XaAgent(participant);
+            agent = new XaAgent(participant, failpoints);
+            if (!failpoints.isEmpty()) {
+                log.warn("{} service: FAILPOINTS ARMED (crash test): {}", role, failpoints);
+            }
         }
         Map<String, ServiceHttp.Handler> routes = new HashMap<>();
         switch (role) {

@@ -13,16 +13,33 @@ import org.postgresql.xa.PGXADataSource;
 import javax.sql.XADataSource;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A demo service's XA side: its {@link XaParticipant}, the endpoints the coordinator calls
  * ({@code POST /xa/prepare}, {@code /xa/commit}, {@code /xa/rollback}) and the business calls' wrapper.
  */
 final class XaAgent {
-    private final XaParticipant xa;
+    /** Crash tests: the branch is prepared in the database and the process halts before its yes is sent. */
+    static final String AFTER_PREPARE = "xa-after-prepare";
+    /** Crash tests: the branch voted yes; the process halts when the commit call arrives, before doing anything. */
+    static final String BEFORE_COMMIT = "xa-before-commit";
+    /** Crash tests: the branch is committed in the database and the process halts before the acknowledgement. */
+    static final String AFTER_COMMIT = "xa-after-commit";
+    private static final Set<String> KNOWN = Set.of(AFTER_PREPARE, BEFORE_COMMIT, AFTER_COMMIT);
 
-    XaAgent(XaParticipant xa) {
+    private final XaParticipant xa;
+    private final Set<String> failpoints;
+
+    /** @param failpoints crash tests only: where the process halts as {@code kill -9} would (empty otherwise) */
+    XaAgent(XaParticipant xa, Set<String> failpoints) {
+        for (String f : failpoints) {
+            if (!KNOWN.contains(f)) {
+                throw new IllegalArgumentException("unknown failpoint '" + f + "'; known: " + KNOWN);
+            }
+        }
         this.xa = xa;
+        this.failpoints = Set.copyOf(failpoints);
     }
 
     /** An XA data source for the service's database, by the JDBC URL's kind. */
@@ -63,8 +80,25 @@ final class XaAgent {
         if (call.gid() == null || call.branchId() == null) {
             return Reply.error(400, "invalid_input", "Pactum-Gid and Pactum-Branch-Id headers are required");
         }
+        if (op.equals("commit")) {
+            hit(BEFORE_COMMIT);
+        }
         XaResult r = xa.handle(op, call.gid(), call.branchId());
+        if (r.isSuccess() && op.equals("prepare")) {
+            hit(AFTER_PREPARE);
+        } else if (r.isSuccess() && op.equals("commit")) {
+            hit(AFTER_COMMIT);
+        }
         return new Reply(r.httpStatus(), Map.of("gid", call.gid(), "op", op, "result", r.name()));
+    }
+
+    /** Halts at once, without shutdown hooks (like SIGKILL), if {@code name} is armed. */
+    private void hit(String name) {
+        if (failpoints.contains(name)) {
+            System.err.println("pactum demo: failpoint " + name + " hit, halting");
+            System.err.flush();
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     /** Runs a business call's SQL as this branch's XA work and answers 200 / 409 / 425. */
