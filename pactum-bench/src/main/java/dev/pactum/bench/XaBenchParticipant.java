@@ -50,6 +50,9 @@ final class XaBenchParticipant implements AutoCloseable {
         hc.setJdbcUrl(url);
         hc.setUsername(url.startsWith("jdbc:postgresql:") ? "postgres" : "root");
         hc.setMaximumPoolSize(32);
+        // Open the baseline's connections when it needs them: 32 held idle per participant from the start would
+        // leave PostgreSQL's default 100 connections short for the XA participants' own.
+        hc.setMinimumIdle(0);
         hc.setPoolName("bench-" + table);
         local = new HikariDataSource(hc);
         try (Connection c = local.getConnection(); Statement s = c.createStatement()) {

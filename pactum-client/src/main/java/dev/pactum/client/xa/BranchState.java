@@ -7,16 +7,18 @@ import java.util.Set;
  * Where a branch held by this process stands, with the table of legal moves.
  *
  * <pre>
- *   WORKING ──work ok, xa.end(TMSUCCESS)──▶ IDLE ──xa.prepare, connection closed──▶ PREPARED
+ *   WORKING ──work ok, xa.end(TMSUCCESS)──▶ IDLE ──xa.prepare on its connection──▶ PREPARED
  *      │                                    │                                        │
- *      │ work failed: end(TMFAIL),          │ rollback, idle timeout, close(),       │ commit / rollback
- *      │ rollback, close                    │ prepare voted no or read-only          │ (any connection)
- *      ▼                                    ▼                                        ▼
+ *      │ work failed: end(TMFAIL),          │ rollback, idle timeout, close(),       │ commit / rollback (MariaDB:
+ *      │ rollback                           │ prepare voted no or read-only          │ on the preparing session
+ *      ▼                                    ▼                                        ▼ while held; else any)
  *    ENDED ◀────────────────────────────── ENDED ◀────────────────────────────────── ENDED
  * </pre>
  *
- * WORKING and IDLE hold an open XA connection and the branch's row locks; PREPARED holds no connection (the
- * database keeps the prepared transaction and its locks); ENDED is gone from the table of held branches.
+ * WORKING and IDLE hold a pooled XA connection and the branch's row locks. PREPARED: the database keeps the
+ * prepared transaction and its locks; on PostgreSQL the connection went back to the pool at the prepare, on
+ * MariaDB the branch keeps it for phase 2 (or until the recovery delay, a failed phase-2 call or close()). A
+ * connection leaves a branch clean (back to the pool) or closed. ENDED is gone from the table of held branches.
  */
 enum BranchState {
     WORKING, IDLE, PREPARED, ENDED;

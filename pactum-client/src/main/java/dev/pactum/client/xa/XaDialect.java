@@ -52,6 +52,16 @@ enum XaDialect {
 
     /** MariaDB 10.5 or newer and MySQL 8 (InnoDB), through {@code org.mariadb.jdbc.MariaDbDataSource}. */
     MYSQL {
+        /**
+         * While the session that prepared a branch lives, any other session's XA COMMIT or XA ROLLBACK of it
+         * answers XAER_NOTA, and the preparing session cannot start another XA transaction until it finishes this
+         * one: phase 2 belongs on the preparing session.
+         */
+        @Override
+        boolean finishesOnPreparingSession() {
+            return true;
+        }
+
         @Override
         boolean isRetryable(SQLException e) {
             // 1213 deadlock, 1205 lock wait timeout, 1614 XA_RBDEADLOCK, 1613 XA_RBTIMEOUT
@@ -92,6 +102,15 @@ enum XaDialect {
      */
     boolean confirmPrepared(Connection conn, Xid xid) throws SQLException {
         return true;
+    }
+
+    /**
+     * Whether phase 2 of a branch must run on the session that prepared it, while that session lives (MariaDB,
+     * MySQL). False: a prepared transaction belongs to no session and any connection can finish it (PostgreSQL),
+     * so the connection is free again right after the prepare.
+     */
+    boolean finishesOnPreparingSession() {
+        return false;
     }
 
     abstract boolean isRetryable(SQLException e);

@@ -8,7 +8,6 @@ import dev.pactum.client.barrier.BranchRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.XAConnection;
 import javax.sql.XADataSource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -59,13 +58,16 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <h2>A branch's life</h2>
- * {@link #work} opens an XA connection, {@code xa.start(xid)}, runs the business code on it,
- * {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks until
- * {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it) and closes the
- * connection (MariaDB lets no other session finish a prepared transaction while the session that prepared it
- * lives). The prepared transaction then lives in the database, locks included, until {@link #commit} or
- * {@link #rollback} finishes it from any connection, of this process or another. An idle branch whose prepare
- * does not come within the idle timeout is rolled back ({@link #expireIdle()}). See {@link BranchState}.
+ * {@link #work} takes an XA connection from the participant's pool, {@code xa.start(xid)}, runs the business
+ * code on it, {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks
+ * until {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it). The prepared
+ * transaction then lives in the database, locks included, until {@link #commit} or {@link #rollback}. On
+ * PostgreSQL it belongs to no session: the connection goes back to the pool at once, and phase 2 runs on any
+ * pooled connection. On MariaDB no other session can finish it while the session that prepared it lives, so the
+ * branch keeps its connection and phase 2 runs on it, which then goes back to the pool; a branch whose phase 2
+ * does not come within the recovery delay gives its session up (closed; the branch stays prepared). An idle
+ * branch whose prepare does not come within the idle timeout is rolled back ({@link #expireIdle()}). See
+ * {@link BranchState} and {@link XaConnectionPool}.
  *
  * <h2>Idempotency</h2>
  * Every call may be repeated. Work for a branch held or prepared here is not run again
@@ -81,7 +83,8 @@ import java.util.function.Predicate;
  * orphan: it is rolled back once it has been seen as one for longer than the orphan grace period.
  *
  * <p>Thread-safe; one instance per database. Calls on the same branch are serialized; calls on different
- * branches run in parallel, each on its own connection. Ids and the xid mapping: {@link XaIds}.
+ * branches run in parallel, each on its own connection (at most {@link Builder#maxConnections} at once). Ids and
+ * the xid mapping: {@link XaIds}.
  */
 public final class XaParticipant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XaParticipant.class);
@@ -92,7 +95,7 @@ public final class XaParticipant implements AutoCloseable {
     /** How many finished branches are remembered to refuse a late work call (in memory, newest kept). */
     static final int REMEMBERED_ENDED = 10_000;
 
-    private final XADataSource dataSource;
+    private final XaConnectionPool pool;
     private final XaDialect dialect;
     private final StatusSource coordinator;
     private final Clock clock;
@@ -117,14 +120,17 @@ public final class XaParticipant implements AutoCloseable {
     /** How a branch that is no longer held ended, remembered for late or repeated calls. */
     private enum Ending { COMMITTED, ROLLED_BACK, READ_ONLY }
 
-    /** A branch this process holds: its state, its connection while WORKING or IDLE, and the lock of its calls. */
+    /**
+     * A branch this process holds: its state, its connection (WORKING and IDLE always; PREPARED on MariaDB until
+     * phase 2), and the lock of its calls.
+     */
     private static final class Branch {
         final XaBranchId id;
         final Xid xid;
         final ReentrantLock lock = new ReentrantLock();
         // Written under the lock; volatile for the lock-free peeks of inFlight(), expireIdle(), recovery and close().
         volatile BranchState state = BranchState.WORKING;
-        volatile XAConnection connection;
+        volatile XaConnectionPool.Lease connection;
         volatile Instant since;
 
         Branch(XaBranchId id, Instant now) {
@@ -139,8 +145,8 @@ public final class XaParticipant implements AutoCloseable {
         }
     }
 
-    private XaParticipant(Builder b, XaDialect dialect) {
-        this.dataSource = b.dataSource;
+    private XaParticipant(Builder b, XaDialect dialect, XaConnectionPool pool) {
+        this.pool = pool;
         this.dialect = dialect;
         this.coordinator = b.coordinator;
         this.clock = b.clock;
@@ -216,32 +222,38 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     private XaResult runWork(Branch b, XaWork work) {
-        XAConnection xc;
+        XaConnectionPool.Lease c;
         try {
-            xc = dataSource.getXAConnection();
+            c = pool.borrow();
+        } catch (XaConnectionPool.Exhausted e) {
+            forget(b);
+            log.warn("XA branch {}: work not run, try later: {}", b.id, e.getMessage());
+            return XaResult.RETRY;
         } catch (SQLException e) {
             forget(b);
+            if (closed) {
+                throw new IllegalStateException("XA participant is closed; cannot run work for " + b.id, e);
+            }
             throw new XaException("no XA connection for branch " + b.id + ": " + e.getMessage(), e);
         }
-        b.connection = xc;
+        b.connection = c;
         boolean started = false;
         try {
-            XAResource xa = xc.getXAResource();
             try {
-                xa.start(b.xid, XAResource.TMNOFLAGS);
+                c.xa.start(b.xid, XAResource.TMNOFLAGS);
             } catch (XAException e) {
                 if (e.errorCode == XAException.XAER_DUPID) {
                     // The database already has this xid: an earlier life of this participant did the work.
                     log.info("XA branch {}: the database already has this xid; work not run again", b.id);
-                    closeQuietly(b);
+                    pool.discard(c);
                     forget(b);
                     return XaResult.DUPLICATE;
                 }
                 throw e;
             }
             started = true;
-            work.run(xc.getConnection());
-            xa.end(b.xid, XAResource.TMSUCCESS);
+            work.run(c.connection());
+            c.xa.end(b.xid, XAResource.TMSUCCESS);
             b.moveTo(BranchState.IDLE, clock.instant());
             if (closed) {
                 // close() ran meanwhile and may have missed this branch: do not leave it holding locks.
@@ -251,10 +263,14 @@ public final class XaParticipant implements AutoCloseable {
             log.debug("XA branch {}: work done, idle", b.id);
             return XaResult.APPLIED;
         } catch (Throwable t) {
-            if (started) {
-                endFailedQuietly(b, t);
+            // Rolled back cleanly after a refusal (a business answer, not a fault of the connection): reusable.
+            // After anything else the connection is closed, which also rolls back whatever is left.
+            boolean clean = started && endFailedQuietly(b);
+            if (clean && refusal(t) != null) {
+                pool.release(c);
+            } else {
+                pool.discard(c);
             }
-            closeQuietly(b);
             forget(b);
             return failedWork(b.id, t, started);
         }
@@ -294,24 +310,23 @@ public final class XaParticipant implements AutoCloseable {
         return null;
     }
 
-    private void endFailedQuietly(Branch b, Throwable cause) {
-        XAResource xa;
-        try {
-            xa = b.connection.getXAResource();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-            return; // closing the connection rolls back
-        }
+    /** Ends and rolls back the branch of a failed work; true when both went through without an error. */
+    private boolean endFailedQuietly(Branch b) {
+        XAResource xa = b.connection.xa;
+        boolean clean = true;
         try {
             xa.end(b.xid, XAResource.TMFAIL);
-        } catch (XAException e) {
+        } catch (XAException | RuntimeException e) {
+            clean = false;
             log.debug("XA branch {}: end(TMFAIL) failed (already ended or rolled back by the database)", b.id, e);
         }
         try {
             xa.rollback(b.xid);
-        } catch (XAException e) {
+        } catch (XAException | RuntimeException e) {
+            clean = false;
             log.debug("XA branch {}: rollback after failed work failed; closing the connection rolls back", b.id, e);
         }
+        return clean;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -352,7 +367,9 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     /**
-     * Phase 1: prepares the branch on the connection that did its work, closes that connection and votes.
+     * Phase 1: prepares the branch on the connection that did its work and votes. On PostgreSQL the connection
+     * then goes back to the pool; on MariaDB it stays with the branch for phase 2 (no other session can finish
+     * the branch while the one that prepared it lives).
      *
      * @return a yes ({@link XaResult#APPLIED}, {@link XaResult#READ_ONLY}, {@link XaResult#DUPLICATE} for a
      *         branch already prepared), a no ({@link XaResult#REFUSED}: the branch is not held here and not
@@ -404,42 +421,48 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     private XaResult prepareHeld(Branch b) {
-        XAConnection xc = b.connection;
+        XaConnectionPool.Lease c = b.connection;
         int vote;
         try {
-            vote = xc.getXAResource().prepare(b.xid);
+            vote = c.xa.prepare(b.xid);
         } catch (XAException e) {
             if (isRollbackCode(e.errorCode)) {
                 log.info("XA branch {}: the database rolled it back at prepare (XA error {}): voting no: {}", b.id,
                         e.errorCode, e.getMessage());
-                closeQuietly(b);
+                pool.discard(c);
                 end(b, Ending.ROLLED_BACK);
                 return XaResult.REFUSED;
             }
             return prepareUncertain(b, e);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return prepareUncertain(b, e);
         }
         if (vote == XAResource.XA_RDONLY) {
-            closeQuietly(b);
+            pool.release(c); // the database finished the branch: nothing attached to the session any more
             end(b, Ending.READ_ONLY);
             log.debug("XA branch {}: read-only, nothing to commit: yes", b.id);
             return XaResult.READ_ONLY;
         }
         boolean confirmed;
         try {
-            confirmed = dialect.confirmPrepared(xc.getConnection(), b.xid);
+            // A fresh handle: the work may have closed the one it was given, against the rules.
+            confirmed = dialect.confirmPrepared(c.newConnection(), b.xid);
         } catch (SQLException | RuntimeException e) {
             return prepareUncertain(b, e);
         }
-        closeQuietly(b);
         if (!confirmed) {
             log.warn("XA branch {}: the database rolled it back instead of preparing it (an SQL error inside the"
                     + " work aborted the transaction and the work went on): voting no", b.id);
+            pool.discard(c);
             end(b, Ending.ROLLED_BACK);
             return XaResult.REFUSED;
         }
-        b.connection = null;
+        if (dialect.finishesOnPreparingSession()) {
+            b.connection = c; // MariaDB: phase 2 runs on this session (see finish)
+        } else {
+            b.connection = null;
+            pool.release(c); // PostgreSQL: the prepared transaction no longer belongs to any session
+        }
         b.moveTo(BranchState.PREPARED, clock.instant());
         log.debug("XA branch {}: prepared: yes", b.id);
         return XaResult.APPLIED;
@@ -452,10 +475,10 @@ public final class XaParticipant implements AutoCloseable {
      * decides abort, and recovery rolls that leftover back.
      */
     private XaResult prepareUncertain(Branch b, Exception failure) {
-        closeQuietly(b);
+        pool.discard(b.connection);
+        b.connection = null; // a branch found prepared below holds no session: any session can finish it
         try {
             if (isPrepared(b.xid)) {
-                b.connection = null;
                 b.moveTo(BranchState.PREPARED, clock.instant());
                 log.info("XA branch {}: prepare reported {} but the branch is prepared: yes", b.id, describe(failure));
                 return XaResult.APPLIED;
@@ -474,7 +497,8 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     /**
-     * Phase 2 after a commit decision: {@code COMMIT PREPARED} / {@code XA COMMIT} from a fresh connection.
+     * Phase 2 after a commit decision: {@code XA COMMIT} on the session that prepared the branch while this
+     * process still holds it (MariaDB), else {@code COMMIT PREPARED} / {@code XA COMMIT} on a pooled connection.
      *
      * @return {@link XaResult#APPLIED}; {@link XaResult#DUPLICATE} when already committed (or the database does not
      *         know the xid); {@link XaResult#REFUSED} when this branch was never prepared or was rolled back here;
@@ -486,7 +510,7 @@ public final class XaParticipant implements AutoCloseable {
 
     /**
      * Phase 2 after an abort decision, or an abort before phase 1: rolls back an idle branch on its own
-     * connection, a prepared one from a fresh connection. Rollback of a branch the database does not know
+     * connection, a prepared one like {@link #commit} does. Rollback of a branch the database does not know
      * succeeds, and a work call for the branch that arrives later is refused (while this process remembers).
      */
     public XaResult rollback(String gid, String branchId) {
@@ -516,7 +540,7 @@ public final class XaParticipant implements AutoCloseable {
                         }
                         return rollbackIdle(b, "rollback");
                     case PREPARED:
-                        XaResult r = settle(id, commit);
+                        XaResult r = b.connection != null ? settleOnPreparingSession(b, commit) : settle(id, commit);
                         if (r != XaResult.RETRY) {
                             end(b, commit ? Ending.COMMITTED : Ending.ROLLED_BACK);
                         }
@@ -546,32 +570,65 @@ public final class XaParticipant implements AutoCloseable {
         return r;
     }
 
-    /** Commits or rolls back a prepared xid from a fresh connection; "unknown xid" is confirmed with recover. */
+    /**
+     * Commits or rolls back a prepared branch on the session that prepared it (MariaDB), which then goes back to
+     * the pool. On an error the session is closed, and with it its hold on the branch, so the retry can finish
+     * the branch from any connection.
+     */
+    private XaResult settleOnPreparingSession(Branch b, boolean commit) {
+        XaConnectionPool.Lease c = b.connection;
+        b.connection = null;
+        try {
+            if (commit) {
+                c.xa.commit(b.xid, false);
+            } else {
+                c.xa.rollback(b.xid);
+            }
+            pool.release(c);
+            log.debug("XA branch {}: {} done on the preparing session", b.id, commit ? "commit" : "rollback");
+            return XaResult.APPLIED;
+        } catch (XAException | RuntimeException e) {
+            pool.discard(c);
+            return settleFailed(b.id, commit, e);
+        }
+    }
+
+    /** Commits or rolls back a prepared xid from a pooled connection; "unknown xid" is confirmed with recover. */
     private XaResult settle(XaBranchId id, boolean commit) {
         String what = commit ? "commit" : "rollback";
         Xid xid = id.xid();
-        XAConnection xc;
+        XaConnectionPool.Lease c;
         try {
-            xc = dataSource.getXAConnection();
+            c = pool.borrow();
         } catch (SQLException e) {
             log.warn("XA branch {}: no connection for {}; try later: {}", id, what, describe(e));
             return XaResult.RETRY;
         }
-        Exception failure;
         try {
-            XAResource xa = xc.getXAResource();
             if (commit) {
-                xa.commit(xid, false);
+                c.xa.commit(xid, false);
             } else {
-                xa.rollback(xid);
+                c.xa.rollback(xid);
             }
+            pool.release(c);
             log.debug("XA branch {}: {} done", id, what);
             return XaResult.APPLIED;
-        } catch (XAException | SQLException | RuntimeException e) {
-            failure = e;
-        } finally {
-            closeQuietly(xc, id);
+        } catch (XAException | RuntimeException e) {
+            if (e instanceof XAException x && x.errorCode == XAException.XAER_NOTA) {
+                // The database's definite "no such xid" (a repeated call, or a branch that never prepared): an
+                // answer, not a fault of the connection, and it leaves nothing attached to the session.
+                pool.release(c);
+            } else {
+                pool.discard(c);
+            }
+            return settleFailed(id, commit, e);
         }
+    }
+
+    /** After a commit or rollback failed: done if the database no longer lists the xid, else try later. */
+    private XaResult settleFailed(XaBranchId id, boolean commit, Exception failure) {
+        String what = commit ? "commit" : "rollback";
+        Xid xid = id.xid();
         boolean unknownXid = failure instanceof XAException x && x.errorCode == XAException.XAER_NOTA;
         try {
             if (isPrepared(xid)) {
@@ -599,12 +656,14 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     private XaResult rollbackIdle(Branch b, String why) {
+        XaConnectionPool.Lease c = b.connection;
         try {
-            b.connection.getXAResource().rollback(b.xid);
-        } catch (XAException | SQLException | RuntimeException e) {
+            c.xa.rollback(b.xid);
+            pool.release(c);
+        } catch (XAException | RuntimeException e) {
             log.debug("XA branch {}: rollback of the idle branch failed; closing its connection rolls it back", b.id, e);
+            pool.discard(c);
         }
-        closeQuietly(b);
         end(b, Ending.ROLLED_BACK);
         log.debug("XA branch {}: idle branch rolled back ({})", b.id, why);
         return XaResult.APPLIED;
@@ -660,9 +719,13 @@ public final class XaParticipant implements AutoCloseable {
         }
     }
 
-    /** {@link #expireIdle()} then {@link #recoverOnce()}: one pass of the background loop. */
+    /**
+     * {@link #expireIdle()} then {@link #recoverOnce()}: one pass of the background loop. Also closes pooled
+     * connections that nobody used for {@link XaConnectionPool#MAX_IDLE}.
+     */
     public RecoveryReport runOnce() {
         int idle = expireIdle();
+        pool.closeIdle();
         return recoverOnce().withIdleRolledBack(idle);
     }
 
@@ -757,6 +820,7 @@ public final class XaParticipant implements AutoCloseable {
             log.info("XA recovery: {} is {}: {} branch(es) {}", gid, status, ids.size(),
                     commit ? "committed" : "rolled back");
         }
+        releasePreparingSessions(now);
         return new RecoveryReport(listed.size(), committed, rolledBack, undecided, orphansWaiting, orphansRolledBack,
                 unreachable, failed, inFlight, foreign, 0);
     }
@@ -773,12 +837,43 @@ public final class XaParticipant implements AutoCloseable {
                 try {
                     if (b.state == BranchState.PREPARED) {
                         log.debug("XA branch {}: no longer prepared in the database; forgotten", b.id);
+                        if (b.connection != null) {
+                            pool.discard(b.connection);
+                            b.connection = null;
+                        }
                         b.moveTo(BranchState.ENDED, clock.instant());
                         branches.remove(b.id, b);
                     }
                 } finally {
                     b.lock.unlock();
                 }
+            }
+        }
+    }
+
+    /**
+     * MariaDB: a prepared branch keeps the session that prepared it so that phase 2 runs there. One whose phase 2
+     * has not come within the recovery delay (coordinator down, decision pending) gives its session up: it is
+     * closed, the prepared transaction stays in the database, and from then on any session can finish it. So
+     * in-doubt branches do not pin connections.
+     */
+    private void releasePreparingSessions(Instant now) {
+        Instant cutoff = now.minus(recoveryDelay);
+        for (Branch b : branches.values()) {
+            if (b.state != BranchState.PREPARED || b.connection == null || b.since.isAfter(cutoff)
+                    || !b.lock.tryLock()) {
+                continue;
+            }
+            try {
+                XaConnectionPool.Lease c = b.connection;
+                if (b.state == BranchState.PREPARED && c != null) {
+                    b.connection = null;
+                    pool.discard(c);
+                    log.info("XA branch {}: prepared since {} and no phase 2 yet; the session that prepared it is"
+                            + " closed (the branch stays prepared; any session can finish it now)", b.id, b.since);
+                }
+            } finally {
+                b.lock.unlock();
             }
         }
     }
@@ -819,7 +914,10 @@ public final class XaParticipant implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // State
 
-    /** Branches holding an open XA connection (working or idle): each holds a database connection and its locks. */
+    /**
+     * Branches working or idle (worked, not yet prepared): each holds a database connection and its row locks
+     * until its prepare. (On MariaDB a prepared branch also keeps its connection until phase 2; not counted.)
+     */
     public int inFlight() {
         int n = 0;
         for (Branch b : branches.values()) {
@@ -831,10 +929,11 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     /**
-     * Stops the background loop and rolls back every idle branch, closing its connection (a branch still running
-     * its work is cut off by closing its connection). Prepared branches stay prepared in the database: the
-     * coordinator's phase 2 or the next participant's recovery finishes them. Calls after close: work throws,
-     * prepare, commit and rollback answer {@link XaResult#RETRY}.
+     * Stops the background loop, rolls back every idle branch (a branch still running its work is cut off by
+     * closing its connection) and closes every connection. Prepared branches stay prepared in the database
+     * (MariaDB keeps a prepared transaction when its session closes): the coordinator's phase 2 or the next
+     * participant's recovery finishes them. Calls after close: work throws, prepare, commit and rollback answer
+     * {@link XaResult#RETRY}.
      */
     @Override
     public void close() {
@@ -855,22 +954,26 @@ public final class XaParticipant implements AutoCloseable {
         for (Branch b : branches.values()) {
             if (!lock(b)) {
                 // Busy in a call (work still running): cut it off; the call's own error handling cleans up.
-                XAConnection xc = b.connection;
-                if (xc != null) {
+                XaConnectionPool.Lease c = b.connection;
+                if (c != null) {
                     log.warn("XA branch {}: still busy at close; closing its connection rolls it back", b.id);
-                    closeQuietly(xc, b.id);
+                    pool.discard(c);
                 }
                 continue;
             }
             try {
                 if (b.state == BranchState.IDLE) {
                     rollbackIdle(b, "participant closed");
+                } else if (b.state == BranchState.PREPARED && b.connection != null) {
+                    pool.discard(b.connection); // the branch stays prepared in the database
+                    b.connection = null;
                 }
             } finally {
                 b.lock.unlock();
             }
         }
         branches.clear();
+        pool.close();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -878,13 +981,16 @@ public final class XaParticipant implements AutoCloseable {
 
     /** The prepared xids of the database, as {@code XAResource.recover} lists them (one full scan). */
     private List<Xid> scan() throws SQLException, XAException {
-        XAConnection xc = dataSource.getXAConnection();
+        XaConnectionPool.Lease c = pool.borrow();
+        Xid[] xids;
         try {
-            Xid[] xids = xc.getXAResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
-            return xids == null ? List.of() : Arrays.asList(xids);
-        } finally {
-            closeQuietly(xc, null);
+            xids = c.xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+        } catch (XAException | RuntimeException e) {
+            pool.discard(c);
+            throw e;
         }
+        pool.release(c);
+        return xids == null ? List.of() : Arrays.asList(xids);
     }
 
     private boolean isPrepared(Xid xid) throws SQLException, XAException {
@@ -935,20 +1041,6 @@ public final class XaParticipant implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Branch b) {
-        if (b.connection != null) {
-            closeQuietly(b.connection, b.id);
-        }
-    }
-
-    private static void closeQuietly(XAConnection xc, XaBranchId id) {
-        try {
-            xc.close();
-        } catch (SQLException | RuntimeException e) {
-            log.debug("XA connection{} did not close cleanly", id == null ? "" : " of " + id, e);
-        }
-    }
-
     /** XA_RB*: the resource manager rolled the branch back. */
     private static boolean isRollbackCode(int code) {
         return code >= XAException.XA_RBBASE && code <= XAException.XA_RBEND;
@@ -961,7 +1053,8 @@ public final class XaParticipant implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "XaParticipant[" + dialect + ", held " + branches.size() + ", in flight " + inFlight() + "]";
+        return "XaParticipant[" + dialect + ", held " + branches.size() + ", in flight " + inFlight() + ", " + pool
+                + "]";
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -979,6 +1072,7 @@ public final class XaParticipant implements AutoCloseable {
         private Duration recoveryInterval = Duration.ofSeconds(10);
         private Duration recoveryDelay = Duration.ofSeconds(30);
         private Predicate<XaBranchId> recoverOnly = b -> true;
+        private int maxConnections = 32;
 
         private Builder(XADataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -1056,6 +1150,22 @@ public final class XaParticipant implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most XA connections the participant has open at once (32 by default). They are pooled: opened when
+         * needed, kept open and reused by later branches. Each branch working or idle holds one until its prepare
+         * (on MariaDB until its phase 2, at most about the recovery delay); commit, rollback and recovery borrow
+         * one for the call. A call that finds all of them in use waits up to 2 seconds, then answers
+         * {@link XaResult#RETRY} (work too). Keep it within the database's connection limit, counting every
+         * other client of the database.
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
         /** Shorthand for {@link #recoverOnly}: only branch ids starting with {@code prefix}. */
         public Builder recoverOnlyBranchesStartingWith(String prefix) {
             Objects.requireNonNull(prefix, "prefix");
@@ -1078,24 +1188,33 @@ public final class XaParticipant implements AutoCloseable {
             }
             XaDialect dialect;
             String product;
-            XAConnection xc = null;
+            XaConnectionPool pool = new XaConnectionPool(dataSource, clock, maxConnections, LOCK_WAIT);
+            XaConnectionPool.Lease c = null;
             try {
-                xc = dataSource.getXAConnection();
-                Connection conn = xc.getConnection();
+                c = pool.borrow();
+                Connection conn = c.connection();
                 product = conn.getMetaData().getDatabaseProductName() + " "
                         + conn.getMetaData().getDatabaseProductVersion();
                 dialect = XaDialect.fromProductName(conn.getMetaData().getDatabaseProductName());
                 dialect.checkReady(conn);
+                pool.release(c); // the first pooled connection
             } catch (SQLException e) {
-                throw new XaException("cannot connect to learn the XA participant's database: " + e.getMessage(), e);
-            } finally {
-                if (xc != null) {
-                    closeQuietly(xc, null);
+                if (c != null) {
+                    pool.discard(c);
                 }
+                pool.close();
+                throw new XaException("cannot connect to learn the XA participant's database: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                if (c != null) {
+                    pool.discard(c);
+                }
+                pool.close();
+                throw e;
             }
-            XaParticipant p = new XaParticipant(this, dialect);
+            XaParticipant p = new XaParticipant(this, dialect, pool);
             log.info("XA participant on {} ({}): idleTimeout {}, orphanGrace {}, recoveryInterval {},"
-                    + " recoveryDelay {}", product, dialect, idleTimeout, orphanGrace, recoveryInterval, recoveryDelay);
+                    + " recoveryDelay {}, maxConnections {}", product, dialect, idleTimeout, orphanGrace,
+                    recoveryInterval, recoveryDelay, maxConnections);
             return p;
         }
 
@@ -1112,5 +1231,16 @@ public final class XaParticipant implements AutoCloseable {
     BranchState stateOf(String gid, String branchId) {
         Branch b = branches.get(new XaBranchId(gid, branchId));
         return b == null ? null : b.state;
+    }
+
+    /** For tests: whether a branch held here has a connection attached (working, idle, or prepared on MariaDB). */
+    boolean holdsConnection(String gid, String branchId) {
+        Branch b = branches.get(new XaBranchId(gid, branchId));
+        return b != null && b.connection != null;
+    }
+
+    /** For tests: the connection pool. */
+    XaConnectionPool pool() {
+        return pool;
     }
 }

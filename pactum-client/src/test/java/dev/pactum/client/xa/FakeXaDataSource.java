@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -36,6 +39,15 @@ final class FakeXaDataSource implements XADataSource {
     volatile XAException commitFailure;
     volatile boolean unreachable;
     volatile boolean recoverFails;
+    /** Connections opened and closed (physical). */
+    final AtomicInteger opened = new AtomicInteger();
+    final AtomicInteger closed = new AtomicInteger();
+    private final List<Resource> resources = new CopyOnWriteArrayList<>();
+
+    /** Breaks every connection open now, as a database restart would: isValid false, every XA call XAER_RMFAIL. */
+    void breakOpenConnections() {
+        resources.forEach(r -> r.broken = true);
+    }
 
     static XAException xa(int code) {
         XAException e = new XAException("fake XA error " + code);
@@ -48,7 +60,10 @@ final class FakeXaDataSource implements XADataSource {
         if (unreachable) {
             throw new SQLException("fake database unreachable", "08001");
         }
-        XAResource resource = new Resource();
+        Resource resource = new Resource();
+        resources.add(resource);
+        opened.incrementAndGet();
+        AtomicBoolean isClosed = new AtomicBoolean();
         Connection conn = proxy(Connection.class, (name, args) -> switch (name) {
             case "getMetaData" -> proxy(DatabaseMetaData.class, (n, a) -> switch (n) {
                 case "getDatabaseProductName" -> "MySQL";
@@ -56,13 +71,21 @@ final class FakeXaDataSource implements XADataSource {
                 default -> throw new UnsupportedOperationException(n);
             });
             case "close" -> null;
-            case "isClosed" -> false;
+            case "isClosed" -> isClosed.get();
+            case "isValid" -> !resource.broken && !unreachable && !isClosed.get();
+            case "getAutoCommit" -> true;
             default -> throw new UnsupportedOperationException(name);
         });
         return proxy(XAConnection.class, (name, args) -> switch (name) {
             case "getXAResource" -> resource;
             case "getConnection" -> conn;
-            case "close" -> null;
+            case "addConnectionEventListener", "removeConnectionEventListener" -> null;
+            case "close" -> {
+                if (isClosed.compareAndSet(false, true)) {
+                    closed.incrementAndGet();
+                }
+                yield null;
+            }
             default -> throw new UnsupportedOperationException(name);
         });
     }
@@ -73,21 +96,38 @@ final class FakeXaDataSource implements XADataSource {
     }
 
     private final class Resource implements XAResource {
-        @Override
-        public void start(Xid xid, int flags) {
+        volatile boolean broken;
+        /** The branch started on this connection and not yet prepared or rolled back. */
+        volatile XaBranchId current;
+
+        /** What a connection to a database that went away answers. */
+        private void reachable() throws XAException {
+            if (unreachable || broken) {
+                throw xa(XAException.XAER_RMFAIL);
+            }
         }
 
         @Override
-        public void end(Xid xid, int flags) {
+        public void start(Xid xid, int flags) throws XAException {
+            reachable();
+            current = XaIds.branchOf(xid).orElseThrow();
+        }
+
+        @Override
+        public void end(Xid xid, int flags) throws XAException {
+            reachable();
         }
 
         @Override
         public int prepare(Xid xid) throws XAException {
+            reachable();
+            current = null;
             return prepareAnswer.prepare(xid, prepared);
         }
 
         @Override
         public void commit(Xid xid, boolean onePhase) throws XAException {
+            reachable();
             if (commitFailure != null) {
                 throw commitFailure;
             }
@@ -96,6 +136,11 @@ final class FakeXaDataSource implements XADataSource {
 
         @Override
         public void rollback(Xid xid) throws XAException {
+            reachable();
+            if (XaIds.branchOf(xid).orElseThrow().equals(current)) {
+                current = null; // an active or idle branch of this connection
+                return;
+            }
             finish(xid);
         }
 
@@ -107,6 +152,7 @@ final class FakeXaDataSource implements XADataSource {
 
         @Override
         public Xid[] recover(int flag) throws XAException {
+            reachable();
             if (recoverFails) {
                 throw xa(XAException.XAER_RMFAIL);
             }

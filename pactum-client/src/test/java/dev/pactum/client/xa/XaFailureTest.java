@@ -110,6 +110,7 @@ class XaFailureTest {
     @Test
     void unreachableDatabase() {
         fake.unreachable = true;
+        clock.advance(XaConnectionPool.VALIDATE_AFTER_IDLE); // the pooled connection is checked before reuse
         assertThatThrownBy(() -> xa.work("g7", "b", conn -> { })).isInstanceOf(XaException.class)
                 .hasMessageContaining("no XA connection");
         assertThat(xa.inFlight()).isZero();

@@ -73,6 +73,9 @@ class XaH2AndBuilderTest {
         assertThatThrownBy(() -> b.recoveryInterval(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> b.recoveryDelay(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
         b.recoveryDelay(Duration.ZERO);
+        assertThatThrownBy(() -> b.maxConnections(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnections");
+        b.maxConnections(1);
         assertThatThrownBy(() -> XaParticipant.builder(null)).isInstanceOf(NullPointerException.class);
     }
 

@@ -11,6 +11,7 @@ import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
@@ -60,13 +61,63 @@ class XaMariaDbDriverFactsTest {
         }
     }
 
-    XAConnection prepared(Xid x) throws Exception {
+    /** A session holding a prepared branch. */
+    final class Prepared implements AutoCloseable {
+        final XAConnection xc;
+        final long sessionId;
+
+        Prepared(XAConnection xc, long sessionId) {
+            this.xc = xc;
+            this.sessionId = sessionId;
+        }
+
+        XAResource getXAResource() throws SQLException {
+            return xc.getXAResource();
+        }
+
+        Connection getConnection() throws SQLException {
+            return xc.getConnection();
+        }
+
+        private boolean closed;
+
+        /** Closes the session and returns once the server has ended it (see awaitSessionGone). Idempotent. */
+        @Override
+        public void close() throws SQLException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            xc.close();
+            try {
+                ((XaTestDatabase.MariaDb) db).awaitSessionGone(sessionId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException(e);
+            }
+        }
+    }
+
+    Prepared prepared(Xid x) throws Exception {
         XAConnection xc = ds.getXAConnection();
-        xc.getXAResource().start(x, XAResource.TMNOFLAGS);
-        update(xc.getConnection());
-        xc.getXAResource().end(x, XAResource.TMSUCCESS);
-        assertThat(xc.getXAResource().prepare(x)).isEqualTo(XAResource.XA_OK);
-        return xc;
+        try {
+            long sessionId = sessionId(xc.getConnection());
+            xc.getXAResource().start(x, XAResource.TMNOFLAGS);
+            update(xc.getConnection());
+            xc.getXAResource().end(x, XAResource.TMSUCCESS);
+            assertThat(xc.getXAResource().prepare(x)).isEqualTo(XAResource.XA_OK);
+            return new Prepared(xc, sessionId);
+        } catch (Exception | AssertionError e) {
+            xc.close(); // a session left open would block the DROP DATABASE at the end
+            throw e;
+        }
+    }
+
+    static long sessionId(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test
@@ -91,22 +142,67 @@ class XaMariaDbDriverFactsTest {
     @Test
     void anotherSessionCannotFinishAPreparedXidWhileThePreparingSessionLives() throws Exception {
         Xid x = newXid();
-        XAConnection owner = prepared(x);
+        Prepared owner = prepared(x);
         try (OpenXa other = new OpenXa(ds)) {
             XAResource xa = other.getXAResource();
             assertThat(db.preparedBranches(prefix)).as("XA RECOVER lists it all the same").hasSize(1);
             XAException e = catchXa(() -> xa.commit(x, false));
             assertThat(e.errorCode).as("'unknown xid' for a prepared xid").isEqualTo(XAException.XAER_NOTA);
 
-            owner.close();
+            owner.close(); // returns once the server has ended the session
             xa.commit(x, false);
             assertThat(catchXa(() -> xa.commit(x, false)).errorCode).isEqualTo(XAException.XAER_NOTA);
             assertThat(catchXa(() -> xa.rollback(x)).errorCode).isEqualTo(XAException.XAER_NOTA);
+        } finally {
+            owner.close(); // after a failed assertion too: an open session would block the DROP DATABASE
         }
         assertThat(db.balance("a")).isEqualTo(101);
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE acct SET balance = 100 WHERE id = 'a'");
         }
+    }
+
+    @Test
+    void thePreparingSessionCanOnlyFinishItsBranchThenIsFreeAgain() throws Exception {
+        Xid x = newXid();
+        Xid next = newXid();
+        Prepared owner = prepared(x);
+        try {
+            XAResource xa = owner.getXAResource();
+            assertThat(catchXa(() -> xa.start(next, XAResource.TMNOFLAGS)).errorCode)
+                    .as("no other XA transaction while this one is prepared").isEqualTo(XAException.XAER_RMFAIL);
+            assertThatThrownBy(() -> update(owner.getConnection())).as("no statement either")
+                    .isInstanceOf(SQLException.class).hasMessageContaining("PREPARED state");
+            xa.commit(x, false);
+            assertThat(owner.getConnection().getAutoCommit()).isTrue();
+            xa.start(next, XAResource.TMNOFLAGS);
+            update(owner.getConnection());
+            xa.end(next, XAResource.TMSUCCESS);
+            xa.rollback(next);
+        } finally {
+            owner.close();
+        }
+        assertThat(db.balance("a")).isEqualTo(101);
+        assertThat(db.preparedBranches(prefix)).isEmpty();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE acct SET balance = 100 WHERE id = 'a'");
+        }
+    }
+
+    @Test
+    void readOnlyBranchCommitsOnItsPreparingSession() throws Exception {
+        Xid x = newXid();
+        try (OpenXa xc = new OpenXa(ds)) {
+            XAResource xa = xc.getXAResource();
+            xa.start(x, XAResource.TMNOFLAGS);
+            try (Statement st = xc.getConnection().createStatement()) {
+                st.executeQuery("SELECT balance FROM acct").close();
+            }
+            xa.end(x, XAResource.TMSUCCESS);
+            assertThat(xa.prepare(x)).isEqualTo(XAResource.XA_OK);
+            xa.commit(x, false); // no XA_RBROLLBACK here, unlike from another session
+        }
+        assertThat(db.preparedBranches(prefix)).isEmpty();
     }
 
     @Test
@@ -125,8 +221,10 @@ class XaMariaDbDriverFactsTest {
     @Test
     void readOnlyBranchIsPreparedButAnotherSessionsCommitAnswersRolledBack() throws Exception {
         Xid x = newXid();
+        long session;
         try (OpenXa xc = new OpenXa(ds)) {
             XAResource xa = xc.getXAResource();
+            session = sessionId(xc.getConnection());
             xa.start(x, XAResource.TMNOFLAGS);
             try (Statement st = xc.getConnection().createStatement()) {
                 st.executeQuery("SELECT balance FROM acct").close();
@@ -134,6 +232,7 @@ class XaMariaDbDriverFactsTest {
             xa.end(x, XAResource.TMSUCCESS);
             assertThat(xa.prepare(x)).as("never XA_RDONLY").isEqualTo(XAResource.XA_OK);
         }
+        ((XaTestDatabase.MariaDb) db).awaitSessionGone(session);
         assertThat(db.preparedBranches(prefix)).as("still listed after its session closed").hasSize(1);
         try (OpenXa xc = new OpenXa(ds)) {
             assertThat(catchXa(() -> xc.getXAResource().commit(x, false)).errorCode)

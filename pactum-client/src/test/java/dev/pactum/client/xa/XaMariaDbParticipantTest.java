@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,5 +46,47 @@ class XaMariaDbParticipantTest extends XaParticipantContract {
         assertThat(xa.inFlight()).isZero();
         assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.APPLIED);
         assertThat(db.balance(account)).isEqualTo(100);
+    }
+
+    @Test
+    void phaseTwoRunsOnTheSessionThatPrepared() throws SQLException {
+        // No other session can finish the branch while the preparing one lives (XAER_NOTA), so the branch keeps
+        // its session. With one connection in all, anything else would wait for a connection and answer RETRY.
+        xa.close();
+        xa = builder().maxConnections(1).build();
+        String committed = newGid();
+        String rolledBack = newGid();
+        String account = newAccount(150);
+
+        prepare(committed, "pay", account);
+        assertThat(xa.holdsConnection(committed, "pay")).isTrue();
+        assertThat(prepared()).containsExactly(committed + "/pay");
+        assertThat(xa.commit(committed, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(xa.holdsConnection(committed, "pay")).isFalse();
+        assertThat(db.balance(account)).isEqualTo(100);
+
+        prepare(rolledBack, "pay", account);
+        assertThat(xa.rollback(rolledBack, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(db.balance(account)).isEqualTo(100);
+        assertThat(xa.pool().opened()).as("the one session did all of it").isEqualTo(1);
+        assertThat(prepared()).isEmpty();
+    }
+
+    @Test
+    void recoverySettlesAHeldBranchOnItsOwnSession() throws SQLException {
+        xa.close();
+        xa = builder().maxConnections(2).build(); // one for the branch, one for recovery's scan
+        String gid = newGid();
+        String account = newAccount(150);
+        prepare(gid, "pay", account);
+        coordinator.status(gid, "COMMITTED");
+
+        clock.advance(Duration.ofSeconds(30)); // the default recovery delay
+        RecoveryReport r = xa.recoverOnce();
+        assertThat(r.committed()).isEqualTo(1);
+        assertThat(r.failed()).isZero();
+        assertThat(db.balance(account)).isEqualTo(100);
+        assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.DUPLICATE);
+        assertThat(prepared()).isEmpty();
     }
 }

@@ -76,7 +76,11 @@ abstract class XaParticipantContract {
     }
 
     XaParticipant.Builder builder() {
-        return XaParticipant.builder(dataSource)
+        return builder(dataSource);
+    }
+
+    XaParticipant.Builder builder(XADataSource ds) {
+        return XaParticipant.builder(ds)
                 .coordinator(coordinator.client)
                 .clock(clock)
                 .orphanGrace(GRACE)
@@ -118,8 +122,22 @@ abstract class XaParticipantContract {
 
     /** A participant restarted: the old one is closed, a new one on the same database knows nothing. */
     void restart() {
-        xa.close();
+        closeAndAwaitSessionsGone();
         xa = participant();
+    }
+
+    /**
+     * Closes the participant and waits until the server has ended its sessions, as a real restart would take
+     * longer than that: MariaDB lets no other session finish a branch until the server has ended the session that
+     * prepared it, which happens a moment after the client closed it.
+     */
+    void closeAndAwaitSessionsGone() {
+        xa.close();
+        try {
+            db.awaitDataSourceSessionsGone();
+        } catch (SQLException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -488,7 +506,7 @@ abstract class XaParticipantContract {
         assertThat(xa.work(prepared, "pay", XaTestDatabase.debit(other, 50))).isEqualTo(XaResult.APPLIED);
         assertThat(xa.prepare(prepared, "pay")).isEqualTo(XaResult.APPLIED);
 
-        xa.close();
+        closeAndAwaitSessionsGone();
         assertThat(xa.inFlight()).isZero();
         assertThat(db.canUpdateWithoutWaiting(account)).isTrue();
         assertThat(prepared()).containsExactly(prepared + "/pay");
@@ -695,6 +713,122 @@ abstract class XaParticipantContract {
         }
         assertThat(prepared()).isEmpty();
         assertThat(db.balance(account)).isEqualTo(100);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Connections: pooled, reused, replaced when broken
+
+    @Test
+    void connectionsAreReusedAcrossManyTransactions() throws Exception {
+        CountingXaDataSource counting = new CountingXaDataSource(dataSource);
+        xa.close();
+        xa = builder(counting).build();
+        String from = newAccount(10_000);
+        String to = newAccount(0);
+        for (int i = 0; i < 30; i++) {
+            String gid = newGid();
+            boolean commit = i % 5 != 0;
+            assertThat(xa.work(gid, "debit", XaTestDatabase.debit(from, 1))).isEqualTo(XaResult.APPLIED);
+            assertThat(xa.work(gid, "credit", XaTestDatabase.debit(to, -1))).isEqualTo(XaResult.APPLIED);
+            assertThat(xa.prepare(gid, "debit")).isEqualTo(XaResult.APPLIED);
+            assertThat(xa.prepare(gid, "credit")).isEqualTo(XaResult.APPLIED);
+            for (String branch : List.of("debit", "credit")) {
+                assertThat(commit ? xa.commit(gid, branch) : xa.rollback(gid, branch)).isEqualTo(XaResult.APPLIED);
+            }
+        }
+        assertThat(db.balance(from)).isEqualTo(10_000 - 24);
+        assertThat(db.balance(to)).isEqualTo(24);
+        // Two branches are idle at once, nothing more: every other call borrows one of those two.
+        assertThat(counting.opened()).as("physical connections opened for 30 transactions of 2 branches")
+                .isEqualTo(2);
+
+        int threads = 6;
+        List<String> accounts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            accounts.add(newAccount(100));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String own = accounts.get(t);
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        String gid = newGid();
+                        assertThat(xa.work(gid, "own", XaTestDatabase.debit(own, 1))).isEqualTo(XaResult.APPLIED);
+                        assertThat(xa.prepare(gid, "own")).isEqualTo(XaResult.APPLIED);
+                        assertThat(xa.commit(gid, "own")).isEqualTo(XaResult.APPLIED);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        for (String own : accounts) {
+            assertThat(db.balance(own)).isEqualTo(95);
+        }
+        // Each thread holds at most one connection at a time.
+        assertThat(counting.open()).as("open after %d threads x 5 transactions", threads).isLessThanOrEqualTo(threads);
+        assertThat(counting.opened()).isLessThanOrEqualTo(2 + threads);
+        assertThat(xa.pool().open()).isEqualTo(counting.open());
+        assertThat(xa.pool().idle()).as("all back in the pool").isEqualTo(counting.open());
+
+        xa.close();
+        assertThat(counting.open()).as("close() closes every connection").isZero();
+    }
+
+    @Test
+    void brokenPooledConnectionIsReplaced() throws Exception {
+        CountingXaDataSource counting = new CountingXaDataSource(dataSource);
+        xa.close();
+        xa = builder(counting).build();
+        String account = newAccount(150);
+        String warm = newGid();
+        prepare(warm, "warm", account);
+        assertThat(xa.commit(warm, "warm")).isEqualTo(XaResult.APPLIED);
+        assertThat(xa.pool().idle()).isEqualTo(1);
+
+        // The server ends the pooled session (a restart, an idle-session timeout, an administrator).
+        assertThat(db.killDataSourceSessions()).isEqualTo(1);
+        clock.advance(XaConnectionPool.VALIDATE_AFTER_IDLE); // idle long enough to be checked before reuse
+
+        String gid = newGid();
+        prepare(gid, "pay", account);
+        assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(db.balance(account)).isEqualTo(50);
+        assertThat(counting.closed()).as("the broken connection was closed").isEqualTo(1);
+        assertThat(counting.opened()).as("and a new one opened").isEqualTo(2);
+        assertThat(prepared()).isEmpty();
+    }
+
+    @Test
+    void inDoubtBranchGivesUpItsSessionAfterTheRecoveryDelay() throws Exception {
+        String gid = newGid();
+        String account = newAccount(150);
+        prepare(gid, "pay", account);
+        coordinator.status(gid, "ACTIVE");
+
+        clock.advance(Duration.ofSeconds(30)); // the default recovery delay
+        RecoveryReport r = xa.recoverOnce();
+        assertThat(r.undecided()).isEqualTo(1);
+        assertThat(xa.holdsConnection(gid, "pay")).as("no session pinned by an in-doubt branch").isFalse();
+        assertThat(prepared()).containsExactly(gid + "/pay");
+        assertThat(db.canUpdateWithoutWaiting(account)).as("still locked").isFalse();
+
+        // Phase 2 from another session. (MariaDB may need a moment to notice the closed session: the
+        // coordinator retries a try-later.)
+        XaResult commit = xa.commit(gid, "pay");
+        for (int i = 0; i < 100 && commit == XaResult.RETRY; i++) {
+            Thread.sleep(50);
+            commit = xa.commit(gid, "pay");
+        }
+        assertThat(commit).isEqualTo(XaResult.APPLIED);
+        assertThat(db.balance(account)).isEqualTo(100);
+        assertThat(prepared()).isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------------------

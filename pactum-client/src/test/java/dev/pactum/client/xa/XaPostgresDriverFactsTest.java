@@ -60,6 +60,37 @@ class XaPostgresDriverFactsTest {
     }
 
     @Test
+    void afterPrepareTheConnectionIsFreeForTheNextBranchAndCanFinishAnyPrepared() throws Exception {
+        Xid first = newXid();
+        Xid second = newXid();
+        try (OpenXa xc = new OpenXa(ds)) {
+            XAResource xa = xc.getXAResource();
+            Connection c = xc.getConnection();
+            xa.start(first, XAResource.TMNOFLAGS);
+            update(c);
+            xa.end(first, XAResource.TMSUCCESS);
+            assertThat(xa.prepare(first)).isEqualTo(XAResource.XA_OK);
+            // The prepared transaction belongs to no session: the same connection starts another branch ...
+            xa.start(second, XAResource.TMNOFLAGS);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE acct SET balance = balance + 1 WHERE id = 'b-none'");
+            }
+            xa.end(second, XAResource.TMSUCCESS);
+            assertThat(xa.prepare(second)).isEqualTo(XAResource.XA_OK);
+            assertThat(db.preparedBranches(prefix)).hasSize(2);
+            // ... and, idle again, commits or rolls back prepared ones, its own included.
+            xa.commit(first, false);
+            xa.rollback(second);
+            assertThat(c.getAutoCommit()).isTrue();
+        }
+        assertThat(db.preparedBranches(prefix)).isEmpty();
+        assertThat(db.balance("a")).isEqualTo(101);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE acct SET balance = 100 WHERE id = 'a'");
+        }
+    }
+
+    @Test
     void autoCommitIsOffInsideABranchAndBackOnAfterPrepare() throws Exception {
         Xid x = newXid();
         try (OpenXa xc = new OpenXa(ds)) {

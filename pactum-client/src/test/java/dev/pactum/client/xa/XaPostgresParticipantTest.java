@@ -35,4 +35,23 @@ class XaPostgresParticipantTest extends XaParticipantContract {
         assertThat(xa.rollback(gid, "pay").isSuccess()).isTrue();
         assertThat(db.balance(account)).isEqualTo(150);
     }
+
+    @Test
+    void preparedBranchGivesItsConnectionBackAtOnce() throws SQLException {
+        // A prepared transaction belongs to no session on PostgreSQL: one connection serves every branch in turn.
+        xa.close();
+        xa = builder().maxConnections(1).build();
+        String first = newGid();
+        String second = newGid();
+        String account = newAccount(150);
+
+        prepare(first, "pay", account);
+        assertThat(xa.holdsConnection(first, "pay")).isFalse();
+        prepare(second, "pay", newAccount(150));
+        assertThat(xa.commit(first, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(xa.rollback(second, "pay")).isEqualTo(XaResult.APPLIED);
+        assertThat(db.balance(account)).isEqualTo(100);
+        assertThat(xa.pool().opened()).isEqualTo(1);
+        assertThat(prepared()).isEmpty();
+    }
 }

@@ -105,6 +105,57 @@ abstract class XaTestDatabase {
     /** Tries to update the account from a separate connection without waiting long for its row lock. */
     abstract boolean canUpdateWithoutWaiting(String account) throws SQLException;
 
+    /** SQL listing the server-side ids of the sessions of {@link #dataSource()} (not the asking one). */
+    abstract String dataSourceSessions();
+
+    /** SQL that ends the session with id {@code ?} on the server. */
+    abstract String killSession();
+
+    /**
+     * Ends, on the server, every session of {@link #dataSource()} (as a database restart or an idle-session
+     * timeout would) and waits until they are gone. Returns how many there were.
+     */
+    int killDataSourceSessions() throws SQLException, InterruptedException {
+        try (Connection c = connect()) {
+            List<Long> ids = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(dataSourceSessions())) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            for (long id : ids) {
+                try (Statement st = c.createStatement()) {
+                    st.execute(killSession().replace("?", Long.toString(id)));
+                }
+            }
+            awaitNone(c, dataSourceSessions());
+            return ids.size();
+        }
+    }
+
+    /**
+     * Waits until the server has ended every session of {@link #dataSource()} that was closed. A client's close
+     * returns before the server has processed it, and until then MariaDB lets no other session finish what the
+     * closed one prepared (a moment's race, seen on a loaded machine).
+     */
+    void awaitDataSourceSessionsGone() throws SQLException, InterruptedException {
+        try (Connection c = connect()) {
+            awaitNone(c, dataSourceSessions());
+        }
+    }
+
+    static void awaitNone(Connection c, String query) throws SQLException, InterruptedException {
+        for (int i = 0; i < 400; i++) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+                if (!rs.next()) {
+                    return;
+                }
+            }
+            Thread.sleep(25);
+        }
+        throw new IllegalStateException("still there after 10 s: " + query);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     static final class Postgres extends XaTestDatabase {
@@ -128,7 +179,19 @@ abstract class XaTestDatabase {
             PGXADataSource ds = new PGXADataSource();
             ds.setUrl(url());
             ds.setUser("postgres");
+            ds.setApplicationName(name); // so that killDataSourceSessions finds them
             return ds;
+        }
+
+        @Override
+        String dataSourceSessions() {
+            return "SELECT pid FROM pg_stat_activity WHERE application_name = '" + name + "'"
+                    + " AND pid <> pg_backend_pid()";
+        }
+
+        @Override
+        String killSession() {
+            return "SELECT pg_terminate_backend(?)";
         }
 
         @Override
@@ -215,6 +278,24 @@ abstract class XaTestDatabase {
         }
 
         @Override
+        String dataSourceSessions() {
+            return "SELECT id FROM information_schema.processlist WHERE db = '" + name + "'"
+                    + " AND id <> CONNECTION_ID()";
+        }
+
+        @Override
+        String killSession() {
+            return "KILL CONNECTION ?";
+        }
+
+        /** Waits until the server has ended the session with this id (see {@link #awaitDataSourceSessionsGone}). */
+        void awaitSessionGone(long sessionId) throws SQLException, InterruptedException {
+            try (Connection c = connect()) {
+                awaitNone(c, "SELECT id FROM information_schema.processlist WHERE id = " + sessionId);
+            }
+        }
+
+        @Override
         void create() throws SQLException {
             admin("CREATE DATABASE " + name);
         }
@@ -226,6 +307,8 @@ abstract class XaTestDatabase {
 
         private static void admin(String sql) throws SQLException {
             try (Connection c = DriverManager.getConnection(BASE + "test", "root", ""); Statement st = c.createStatement()) {
+                // A session left open by a failed test would block DROP DATABASE for a day (the default): fail instead.
+                st.execute("SET SESSION lock_wait_timeout = 60");
                 st.execute(sql);
             }
         }
