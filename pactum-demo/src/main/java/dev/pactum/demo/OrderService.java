@@ -102,12 +102,8 @@ final class OrderService extends TccParticipant {
             boolean committed = v.status() == GlobalStatus.COMMITTING || v.status() == GlobalStatus.COMMITTED;
             return new Reply(committed ? 200 : 409, Map.of("gid", v.gid(), "status", v.status().name(),
                     "reason", String.valueOf(v.reason())));
-        } catch (TryFailedException e) {
-            return new Reply(409, Map.of("gid", e.gid(), "status", "ABORTING", "branch", e.branchId(),
-                    "reason", e.getMessage()));
         } catch (PactumException e) {
-            return new Reply(503, Map.of("gid", gid[0] == null ? "" : gid[0], "status", "UNKNOWN",
-                    "reason", String.valueOf(e.getMessage())));
+            return notCommitted(e, gid[0]);
         }
     }
 
@@ -124,13 +120,19 @@ final class OrderService extends TccParticipant {
                         warehouse + "/tcc/stock/cancel", tryBody);
             });
             return Reply.ok(Map.of("gid", v.gid(), "status", v.status().name()));
-        } catch (TryFailedException e) {
-            return new Reply(409, Map.of("gid", e.gid(), "status", "ABORTING", "branch", e.branchId(),
-                    "reason", e.getMessage()));
         } catch (PactumException e) {
-            return new Reply(503, Map.of("gid", gid[0] == null ? "" : gid[0], "status", "UNKNOWN",
-                    "reason", String.valueOf(e.getMessage())));
+            return notCommitted(e, gid[0]);
         }
+    }
+
+    /** A refused branch aborts the purchase (409); any other failure leaves its outcome unknown (503). */
+    private static Reply notCommitted(PactumException e, String gid) {
+        if (e instanceof TryFailedException t) {
+            return new Reply(409, Map.of("gid", t.gid(), "status", "ABORTING", "branch", t.branchId(),
+                    "reason", t.getMessage()));
+        }
+        return new Reply(503, Map.of("gid", gid == null ? "" : gid, "status", "UNKNOWN",
+                "reason", String.valueOf(e.getMessage())));
     }
 
     private Reply create(Call call) throws Exception {
