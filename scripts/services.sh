@@ -24,10 +24,18 @@ if command -v pg_ctlcluster >/dev/null 2>&1; then
     pg_ctlcluster --skip-systemctl-redirect "$ver" main restart
     for _ in $(seq 1 30); do pg_up && break; sleep 1; done
   fi
-  log "PostgreSQL ready (max_prepared_transactions=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'show max_prepared_transactions'))"
 else
   log "pg_ctlcluster not found; assuming PostgreSQL is managed elsewhere"
 fi
+# Fail here, with the reason, rather than later in 36 XA tests that each say "prepared transactions are disabled".
+pg_up || { log "PostgreSQL is not reachable on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start)"; exit 1; }
+mpt=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc "show max_prepared_transactions" 2>/dev/null || echo 0)
+if [ "$mpt" -lt 64 ]; then
+  log "PostgreSQL's max_prepared_transactions is $mpt; XA needs at least 64. As a superuser of the server's host:"
+  log "  psql -h 127.0.0.1 -U postgres -c 'ALTER SYSTEM SET max_prepared_transactions = 64' && pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main restart"
+  exit 1
+fi
+log "PostgreSQL ready (max_prepared_transactions=$mpt)"
 
 maria_up() { mariadb -h 127.0.0.1 -P 3306 -uroot -e 'select 1' >/dev/null 2>&1; }
 if ! maria_up; then
