@@ -1,0 +1,102 @@
+package dev.pactum.bench;
+
+import dev.pactum.core.CoordinatorConfig;
+import dev.pactum.demo.ChildProcess;
+import dev.pactum.server.Coordinator;
+import dev.pactum.server.ServerConfig;
+import dev.pactum.server.ServerMain;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The coordinator the benchmark drives: by default a process of its own, started from this JVM's class path, as
+ * users deploy it (its CPU and context switches are then its own, not mixed with the load generator's); or one
+ * inside the benchmark's process; or one already running elsewhere, known by its URL only.
+ */
+final class CoordinatorUnderTest implements AutoCloseable {
+    enum Mode { PROCESS, IN_PROCESS, EXTERNAL }
+
+    private final Mode mode;
+    private final URI url;
+    private final long pid;
+    private final AutoCloseable resource;
+
+    private CoordinatorUnderTest(Mode mode, URI url, long pid, AutoCloseable resource) {
+        this.mode = mode;
+        this.url = url;
+        this.pid = pid;
+        this.resource = resource;
+    }
+
+    static CoordinatorUnderTest external(URI url) {
+        return new CoordinatorUnderTest(Mode.EXTERNAL, url, -1, null);
+    }
+
+    static CoordinatorUnderTest inProcess(Path data, String storeUrl) throws Exception {
+        CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("bench").build();
+        ServerConfig sc = new ServerConfig("127.0.0.1", 0, data, storeUrl, null, null, 64 * 1024,
+                Duration.ofSeconds(10), cc);
+        Coordinator c = Coordinator.start(sc, Clock.systemUTC());
+        return new CoordinatorUnderTest(Mode.IN_PROCESS, URI.create("http://127.0.0.1:" + c.port()),
+                ProcessHandle.current().pid(), c);
+    }
+
+    static CoordinatorUnderTest process(Path data, String storeUrl, Path logDir) throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--data", data.toString(),
+                "--node-id", "bench"));
+        if (storeUrl != null) {
+            args.addAll(List.of("--store-url", storeUrl));
+        }
+        ChildProcess child = ChildProcess.start("coordinator", logDir, ServerMain.class.getName(), args);
+        URI url = URI.create("http://127.0.0.1:" + port);
+        try {
+            child.awaitHealthy(url + "/health", Duration.ofSeconds(60));
+        } catch (IOException | InterruptedException e) {
+            child.close();
+            throw e;
+        }
+        return new CoordinatorUnderTest(Mode.PROCESS, url, child.pid(), child);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    URI url() {
+        return url;
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    /** CPU and context switches of the coordinator's process; unknown for an external one. */
+    ProcessCounters counters() {
+        return pid < 0 ? ProcessCounters.UNKNOWN : ProcessCounters.read(pid);
+    }
+
+    String describe() {
+        return switch (mode) {
+            case PROCESS -> "own process, pid " + pid;
+            case IN_PROCESS -> "inside the benchmark's process";
+            case EXTERNAL -> "external, " + url;
+        };
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (resource != null) {
+            resource.close();
+        }
+    }
+}
