@@ -25,12 +25,13 @@ import java.util.Random;
  * @param refuse           chance that a participant refuses a Try, an XA work or votes no
  * @param abandon          chance that a client stops mid-way (its transaction must time out)
  * @param xa               chance that a transaction is XA rather than TCC
+ * @param chaosTail        how long faults go on after the last client is done, while phase 2 and recovery run
  */
 record SimConfig(long seed, int nodes, Durability durability, int clients, double crashPerIo, int maxCrashes,
                  double nestPerCall, Map<Fate, Integer> coordinatorCalls, Map<Fate, Integer> clientCalls,
                  double refuse, double abandon, double xa, int maxBranches, Duration lease, Duration retryBase,
                  Duration retryCap, Duration workerInterval, int workerBatch, Duration maxThink,
-                 Duration minTimeout, Duration maxTimeout) {
+                 Duration minTimeout, Duration maxTimeout, Duration chaosTail) {
 
     static SimConfig from(long seed) {
         Random r = new Random(seed ^ 0x5DEECE66DL);
@@ -57,13 +58,13 @@ record SimConfig(long seed, int nodes, Durability durability, int clients, doubl
         client.put(Fate.DELAY, noise);
         Duration lease = Duration.ofMillis(500 + r.nextInt(4500));
         Duration retryBase = Duration.ofMillis(20 + r.nextInt(200));
-        return new SimConfig(seed, nodes, durability, 1 + r.nextInt(6),
+        return new SimConfig(seed, nodes, durability, 1 + r.nextInt(8),
                 r.nextInt(4) == 0 ? 0 : 0.002 + r.nextDouble() * 0.03, 1 + r.nextInt(4),
                 r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.3,
                 coordinator, client, r.nextDouble() * 0.3, r.nextDouble() * 0.15, r.nextDouble(), r.nextInt(4),
                 lease, retryBase, retryBase.plusMillis(r.nextInt(3000)), Duration.ofMillis(50 + r.nextInt(450)),
-                1 + r.nextInt(8), Duration.ofMillis(r.nextInt(1500)), Duration.ofMillis(300 + r.nextInt(700)),
-                Duration.ofMillis(1000 + r.nextInt(6000)));
+                1 + r.nextInt(8), Duration.ofMillis(r.nextInt(800)), Duration.ofMillis(300 + r.nextInt(700)),
+                Duration.ofMillis(1500 + r.nextInt(6000)), Duration.ofMillis(r.nextInt(15_000)));
     }
 
     String describe() {

@@ -154,10 +154,17 @@ final class Simulation {
             clients.add(c);
             c.schedule();
         }
+        // Faults go on after the clients are done, so that phase 2 and recovery run under them too.
         Instant chaosEnd = clock.instant().plus(CHAOS);
-        while (!clients.stream().allMatch(SimClient::done) && clock.instant().isBefore(chaosEnd)
-                && scheduler.steps() < MAX_STEPS && scheduler.step()) {
-            // chaos
+        Instant clientsDone = null;
+        while (clock.instant().isBefore(chaosEnd) && scheduler.steps() < MAX_STEPS) {
+            if (clientsDone == null && clients.stream().allMatch(SimClient::done)) {
+                clientsDone = clock.instant();
+                chaosEnd = min(chaosEnd, clientsDone.plus(config.chaosTail()));
+            }
+            if (clientsDone != null && settled() || !scheduler.step()) {
+                break;
+            }
         }
         chaos = false;
         trace.add(clock.instant(), 1, "sim", "quiesce: no more faults");
@@ -173,6 +180,10 @@ final class Simulation {
                     + clients.stream().allMatch(SimClient::done));
         }
         checkEnd();
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /** Every client done, every transaction final, no late message or restart still to come. */

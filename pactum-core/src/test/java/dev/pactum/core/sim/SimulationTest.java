@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.fail;
  * The run is bounded by its count of schedules, never by wall time.
  */
 class SimulationTest {
-    static final int DEFAULT_SCHEDULES = 4000;
+    static final int DEFAULT_SCHEDULES = 20_000;
 
     @Test
     void everySeededScheduleKeepsTheInvariants() {
