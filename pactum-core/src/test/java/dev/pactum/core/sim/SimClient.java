@@ -154,6 +154,11 @@ final class SimClient {
                     + ": no answer (node died)");
             failed.accept(e);
             return;
+        } catch (SimulatedStoreFailure e) {
+            sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), gid, "  " + what + " on " + node.name()
+                    + ": failed, " + e.getMessage());
+            failed.accept(e);
+            return;
         } catch (ConflictException | NotFoundException e) {
             sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), gid, "  " + what + " on " + node.name() + ": "
                     + e.code() + " " + e.getMessage());

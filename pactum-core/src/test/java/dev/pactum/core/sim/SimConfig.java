@@ -25,13 +25,14 @@ import java.util.Random;
  * @param refuse           chance that a participant refuses a Try, an XA work or votes no
  * @param abandon          chance that a client stops mid-way (its transaction must time out)
  * @param xa               chance that a transaction is XA rather than TCC
+ * @param storeFailurePerIo chance that a store call fails without effect (the node lives on), while chaos lasts
  * @param chaosTail        how long faults go on after the last client is done, while phase 2 and recovery run
  */
 record SimConfig(long seed, int nodes, Durability durability, int clients, double crashPerIo, int maxCrashes,
                  double nestPerCall, Map<Fate, Integer> coordinatorCalls, Map<Fate, Integer> clientCalls,
                  double refuse, double abandon, double xa, int maxBranches, Duration lease, Duration retryBase,
                  Duration retryCap, Duration workerInterval, int workerBatch, Duration maxThink,
-                 Duration minTimeout, Duration maxTimeout, Duration chaosTail) {
+                 Duration minTimeout, Duration maxTimeout, Duration chaosTail, double storeFailurePerIo) {
 
     static SimConfig from(long seed) {
         Random r = new Random(seed ^ 0x5DEECE66DL);
@@ -64,7 +65,8 @@ record SimConfig(long seed, int nodes, Durability durability, int clients, doubl
                 coordinator, client, r.nextDouble() * 0.3, r.nextDouble() * 0.15, r.nextDouble(), r.nextInt(4),
                 lease, retryBase, retryBase.plusMillis(r.nextInt(3000)), Duration.ofMillis(50 + r.nextInt(450)),
                 1 + r.nextInt(8), Duration.ofMillis(r.nextInt(800)), Duration.ofMillis(300 + r.nextInt(700)),
-                Duration.ofMillis(1500 + r.nextInt(6000)), Duration.ofMillis(r.nextInt(15_000)));
+                Duration.ofMillis(1500 + r.nextInt(6000)), Duration.ofMillis(r.nextInt(15_000)),
+                r.nextInt(3) == 0 ? r.nextDouble() * 0.02 : 0);
     }
 
     String describe() {
@@ -72,6 +74,6 @@ record SimConfig(long seed, int nodes, Durability durability, int clients, doubl
                 + String.format("%.3f", crashPerIo) + " maxCrashes=" + maxCrashes + " nest="
                 + String.format("%.2f", nestPerCall) + " refuse=" + String.format("%.2f", refuse) + " lease=" + lease
                 + " retry=" + retryBase + ".." + retryCap + " worker=" + workerInterval + "/" + workerBatch
-                + " network=" + coordinatorCalls;
+                + " storeFailures=" + String.format("%.3f", storeFailurePerIo) + " network=" + coordinatorCalls;
     }
 }

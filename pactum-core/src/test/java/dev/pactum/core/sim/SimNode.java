@@ -105,9 +105,13 @@ final class SimNode {
             Duration interval = sim.config.workerInterval();
             sim.scheduler.after(interval.plusMillis(sim.random.nextInt((int) interval.toMillis() + 1)), this,
                     "recovery", "recovery pass", () -> {
-                        int drove = worker.runOnce();
-                        if (drove > 0) {
-                            sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), name, "  drove " + drove);
+                        try {
+                            int drove = worker.runOnce();
+                            if (drove > 0) {
+                                sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), name, "  drove " + drove);
+                            }
+                        } catch (SimulatedStoreFailure e) {
+                            // RecoveryWorker's loop logs a failed pass and tries again after its interval.
                         }
                         scheduleRecovery();
                     });
@@ -118,12 +122,26 @@ final class SimNode {
          * before the call (it never happened) or after (it happened, the node never learnt).
          */
         <T> T io(String what, Supplier<T> call) {
+            return io(what, false, call);
+        }
+
+        /** A store call: may also fail without effect, the node living on. */
+        <T> T storeIo(String what, Supplier<T> call) {
+            return io(what, true, call);
+        }
+
+        private <T> T io(String what, boolean store, Supplier<T> call) {
             if (!alive) {
                 throw new SimulatedCrash(name);
             }
             boolean before = sim.random.nextBoolean();
             if (before) {
                 maybeCrash(what, "before");
+            }
+            if (sim.chaos && store && sim.random.nextDouble() < sim.config.storeFailurePerIo()) {
+                sim.stats.storeFailures++;
+                sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), name, "  store failure: " + what);
+                throw new SimulatedStoreFailure(what);
             }
             T result = call.get();
             if (!before) {
@@ -161,28 +179,28 @@ final class SimNode {
         private final class FencedStore implements TransactionStore {
             @Override
             public BeginResult begin(GlobalTransaction tx) {
-                return io("begin " + tx.gid(), () -> sim.store.begin(tx));
+                return storeIo("begin " + tx.gid(), () -> sim.store.begin(tx));
             }
 
             @Override
             public Optional<GlobalTransaction> find(String gid) {
-                return io("find " + gid, () -> sim.store.find(gid));
+                return storeIo("find " + gid, () -> sim.store.find(gid));
             }
 
             @Override
             public List<BranchRecord> branches(String gid) {
-                return io("branches " + gid, () -> sim.store.branches(gid));
+                return storeIo("branches " + gid, () -> sim.store.branches(gid));
             }
 
             @Override
             public AddBranchResult addBranch(BranchRecord branch, GlobalStatus requiredStatus) {
-                return io("addBranch " + branch.branchId() + " " + branch.gid(),
+                return storeIo("addBranch " + branch.branchId() + " " + branch.gid(),
                         () -> sim.store.addBranch(branch, requiredStatus));
             }
 
             @Override
             public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated) {
-                return io("cas " + expected.gid() + " " + expected.status() + "->" + updated.status(), () -> {
+                return storeIo("cas " + expected.gid() + " " + expected.status() + "->" + updated.status(), () -> {
                     Optional<GlobalTransaction> r = sim.store.compareAndSet(expected, updated);
                     if (r.isPresent() && expected.status() != updated.status()) {
                         sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), name, "  " + expected.gid() + " "
@@ -195,28 +213,28 @@ final class SimNode {
 
             @Override
             public boolean updateBranch(BranchRecord expected, BranchRecord updated) {
-                return io("updateBranch " + expected.branchId() + " " + expected.gid(),
+                return storeIo("updateBranch " + expected.branchId() + " " + expected.gid(),
                         () -> sim.store.updateBranch(expected, updated));
             }
 
             @Override
             public List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit) {
-                return io("list", () -> sim.store.list(status, afterGid, limit));
+                return storeIo("list", () -> sim.store.list(status, afterGid, limit));
             }
 
             @Override
             public List<GlobalTransaction> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-                return io("claimDue", () -> sim.store.claimDue(owner, now, leaseUntil, limit));
+                return storeIo("claimDue", () -> sim.store.claimDue(owner, now, leaseUntil, limit));
             }
 
             @Override
             public int releaseLeases(String owner, Instant now) {
-                return io("releaseLeases", () -> sim.store.releaseLeases(owner, now));
+                return storeIo("releaseLeases", () -> sim.store.releaseLeases(owner, now));
             }
 
             @Override
             public long countUnfinished() {
-                return io("countUnfinished", sim.store::countUnfinished);
+                return storeIo("countUnfinished", sim.store::countUnfinished);
             }
 
             @Override

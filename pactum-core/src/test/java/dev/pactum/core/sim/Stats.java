@@ -9,6 +9,7 @@ final class Stats {
     long aborted;
     long crashes;
     long machineCrashes;
+    long storeFailures;
     long nestedCalls;
     long lateDeliveries;
     long duplicates;
@@ -25,6 +26,7 @@ final class Stats {
         aborted += o.aborted;
         crashes += o.crashes;
         machineCrashes += o.machineCrashes;
+        storeFailures += o.storeFailures;
         nestedCalls += o.nestedCalls;
         lateDeliveries += o.lateDeliveries;
         duplicates += o.duplicates;
@@ -39,6 +41,7 @@ final class Stats {
         return schedules + " schedules, " + steps + " steps, " + transactions + " transactions (" + committed
                 + " committed, " + aborted + " aborted; " + timeouts + " timed out, " + presumedAborts
                 + " presumed aborts), " + crashes + " node crashes (" + machineCrashes + " losing unsynced writes), "
+                + storeFailures + " failed store calls, "
                 + nestedCalls + " slow calls with other work inside, " + lateDeliveries + " late deliveries, "
                 + duplicates + " duplicate calls absorbed, " + suspended + " Trys after their Cancel, "
                 + emptyCompensations + " empty compensations";
