@@ -20,7 +20,7 @@ import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.CallResult;
 import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.core.tcc.TccProcessor;
-import dev.pactum.core.testkit.DirectExecutorService;
+import dev.pactum.core.testkit.HandOffExecutorService;
 import dev.pactum.core.testkit.InMemoryTransactionStore;
 import dev.pactum.core.xa.XaProcessor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,8 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -86,13 +84,16 @@ final class SimNode {
                     .build();
             CoordinatorMetrics metrics = new CoordinatorMetrics(new SimpleMeterRegistry());
             TransactionStore store = new FencedStore();
-            PhaseTwoCalls calls = new PhaseTwoCalls(new NodeInvoker(), metrics, new DirectExecutorService());
+            PhaseTwoCalls calls = new PhaseTwoCalls(new NodeInvoker(), metrics, HandOffExecutorService.direct());
             Backoff backoff = new Backoff(cc.retryBase(), cc.retryCap(), n -> Math.floorMod(sim.random.nextLong(), n));
             PhaseTwoRound round = new PhaseTwoRound(store, calls, backoff, sim.clock, cc.failpoints());
             List<PatternProcessor> processors = List.of(new TccProcessor(round),
                     new XaProcessor(store, calls, round, cc, metrics, sim.clock, cc.failpoints()));
-            driver = new TransactionDriver(store, processors, cc, metrics, sim.clock, new QueueExecutor());
-            worker = new RecoveryWorker(store, driver, cc, sim.clock, metrics, new DirectExecutorService());
+            driver = new TransactionDriver(store, processors, cc, metrics, sim.clock,
+                    // The driver's background work becomes events of this incarnation, run when the scheduler picks them.
+                    new HandOffExecutorService(task -> sim.scheduler.after(Duration.ofMillis(sim.random.nextInt(5)),
+                            this, "drive", "driver round", task)));
+            worker = new RecoveryWorker(store, driver, cc, sim.clock, metrics, HandOffExecutorService.direct());
             service = new CoordinatorService(store, processors, driver, cc, metrics, sim.clock);
         }
 
@@ -282,43 +283,6 @@ final class SimNode {
                 if (!alive) {
                     throw new SimulatedCrash(name); // died meanwhile, in its own other work
                 }
-            }
-        }
-
-        /** The driver's background work becomes events of this incarnation, run when the scheduler picks them. */
-        private final class QueueExecutor extends AbstractExecutorService {
-            private boolean shutdown;
-
-            @Override
-            public void execute(Runnable command) {
-                sim.scheduler.after(Duration.ofMillis(sim.random.nextInt(5)), Incarnation.this, "drive",
-                        "driver round", command);
-            }
-
-            @Override
-            public void shutdown() {
-                shutdown = true;
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                shutdown = true;
-                return List.of();
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return shutdown;
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return shutdown;
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) {
-                return true;
             }
         }
     }

@@ -47,14 +47,14 @@ class KitUsageTest {
     void aLostConfirmAnswerIsRetriedUntilAcknowledged() {
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("n1").build();
         CoordinatorMetrics metrics = new CoordinatorMetrics(new SimpleMeterRegistry());
-        PhaseTwoCalls calls = new PhaseTwoCalls(invoker, metrics, new DirectExecutorService());
+        PhaseTwoCalls calls = new PhaseTwoCalls(invoker, metrics, HandOffExecutorService.direct());
         PhaseTwoRound round = new PhaseTwoRound(store, calls, new Backoff(cc.retryBase(), cc.retryCap(), n -> 0),
                 clock, Failpoints.none());
         List<PatternProcessor> processors = List.of(new TccProcessor(round),
                 new XaProcessor(store, calls, round, cc, metrics, clock, Failpoints.none()));
         TransactionDriver driver = new TransactionDriver(store, processors, cc, metrics, clock,
-                new DirectExecutorService());
-        RecoveryWorker worker = new RecoveryWorker(store, driver, cc, clock, metrics, new DirectExecutorService());
+                HandOffExecutorService.direct());
+        RecoveryWorker worker = new RecoveryWorker(store, driver, cc, clock, metrics, HandOffExecutorService.direct());
         CoordinatorService service = new CoordinatorService(store, processors, driver, cc, metrics, clock);
 
         service.begin(new BeginRequest("g-1", TxPattern.TCC, 30_000L));
