@@ -34,11 +34,22 @@ public final class TransactionDriver implements AutoCloseable {
     private final CoordinatorMetrics metrics;
     private final Clock clock;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService executor;
 
     public TransactionDriver(TransactionStore store, List<PatternProcessor> processors, CoordinatorConfig config,
                              CoordinatorMetrics metrics, Clock clock) {
+        this(store, processors, config, metrics, clock, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * With the executor that runs {@link #startDriving}'s background work (one virtual thread per task by default);
+     * the deterministic simulation passes one that queues the task as a step of its own scheduler. It is shut
+     * down by {@link #close}.
+     */
+    public TransactionDriver(TransactionStore store, List<PatternProcessor> processors, CoordinatorConfig config,
+                             CoordinatorMetrics metrics, Clock clock, ExecutorService executor) {
         this.store = store;
+        this.executor = executor;
         for (PatternProcessor p : processors) {
             this.processors.put(p.pattern(), p);
         }
