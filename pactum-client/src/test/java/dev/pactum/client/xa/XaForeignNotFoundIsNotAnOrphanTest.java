@@ -86,12 +86,12 @@ class XaForeignNotFoundIsNotAnOrphanTest {
         String account = "acct-" + UUID.randomUUID().toString().substring(0, 8);
         db.newAccount(account, 150);
         MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-        try (XaParticipant before = participant(clock)) {
+        try (XaParticipant before = participant(clock, gid)) {
             assertThat(before.work(gid, "pay", XaTestDatabase.debit(account, 50))).isEqualTo(XaResult.APPLIED);
             assertThat(before.prepare(gid, "pay")).isEqualTo(XaResult.APPLIED);
         }
         // A restarted participant knows nothing of the branch: recovery must ask the coordinator.
-        try (XaParticipant xa = participant(clock)) {
+        try (XaParticipant xa = participant(clock, gid)) {
             answer.set(foreign.replace("GID", gid));
             RecoveryReport first = xa.recoverOnce();
             assertThat(first.orphansWaiting()).as("taken for an orphan: " + foreign).isZero();
@@ -109,13 +109,14 @@ class XaForeignNotFoundIsNotAnOrphanTest {
         }
     }
 
-    private XaParticipant participant(MutableClock clock) throws SQLException {
+    /** A participant that recovers only {@code gid}'s branches, so one case's leftovers cannot blur another's. */
+    private XaParticipant participant(MutableClock clock, String gid) throws SQLException {
         return XaParticipant.builder(db.dataSource())
                 .coordinator(client)
                 .clock(clock)
                 .orphanGrace(GRACE)
                 .recoveryDelay(Duration.ofSeconds(1))
-                .recoverOnly(b -> b.gid().startsWith(gidPrefix))
+                .recoverOnly(b -> b.gid().equals(gid))
                 .build();
     }
 }
