@@ -76,8 +76,13 @@ class ApiFuzzTest {
         for (; sent < MAX_REQUESTS && System.nanoTime() < deadline; sent++) {
             Shapes.Shape shape = shapes.next();
             Map<String, String> before = snapshot();
-            RawHttp.Answer a = RawHttp.exchange(port, shape.bytes(), true);
             String where = "seed " + SEED + ", request #" + sent + " (" + shape.name() + "): " + printable(shape.bytes());
+            RawHttp.Answer a;
+            try {
+                a = RawHttp.exchange(port, shape.bytes(), true);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e.getMessage() + "\nin answer to " + where, e);
+            }
             byStatus.merge(shape.name() + " " + (a.timedOut() ? "hang" : Integer.toString(a.status())), 1, Integer::sum);
             if (a.timedOut()) {
                 fail("no answer within " + RawHttp.READ_TIMEOUT_MS + " ms to " + where);

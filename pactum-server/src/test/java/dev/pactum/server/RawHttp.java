@@ -85,7 +85,11 @@ final class RawHttp {
                 return new Answer(0, Map.of(), head.toByteArray(), false);
             }
             String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            String[] statusLine = lines[0].split(" ");
+            if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/") || !statusLine[1].matches("[0-9]{3}")) {
+                throw new IOException("not an HTTP answer: '" + head.toString(StandardCharsets.ISO_8859_1) + "'");
+            }
+            int status = Integer.parseInt(statusLine[1]);
             Map<String, String> headers = new TreeMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int c = lines[i].indexOf(':');

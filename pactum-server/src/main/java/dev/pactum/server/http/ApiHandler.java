@@ -91,8 +91,10 @@ public final class ApiHandler extends Handler.Abstract {
                 status = 200;
                 body = health(log);
                 if (body == null) {
+                    // Both what a load balancer reads (status) and the ErrorBody every error answer is.
                     status = 503;
-                    body = "{\"status\":\"DOWN\"}".getBytes(StandardCharsets.UTF_8);
+                    body = "{\"status\":\"DOWN\",\"error\":\"unhealthy\",\"message\":\"the store cannot be read\"}"
+                            .getBytes(StandardCharsets.UTF_8);
                 }
             } else if (path.equals("/metrics") && method.equals("GET")) {
                 status = 200;
