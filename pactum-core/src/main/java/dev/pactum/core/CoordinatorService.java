@@ -7,11 +7,11 @@ import dev.pactum.api.BranchView;
 import dev.pactum.api.ConflictException;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.InvalidInputException;
-import dev.pactum.api.NotFoundException;
 import dev.pactum.api.SubmitRequest;
 import dev.pactum.api.TransactionList;
 import dev.pactum.api.TransactionView;
 import dev.pactum.api.TxPattern;
+import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
@@ -20,8 +20,6 @@ import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,11 +86,28 @@ public final class CoordinatorService {
         BeginResult r = store.begin(tx);
         if (r.created()) {
             metrics.begun(pattern);
-        } else if (r.transaction().pattern() != pattern) {
-            throw new ConflictException("transaction " + tx.gid() + " exists with pattern " + r.transaction().pattern()
-                    + ", not " + pattern, tx.gid(), r.transaction().status().name());
+        } else {
+            checkSameBegin(r.transaction(), pattern, timeout);
         }
         return new Begun(Views.of(r.transaction(), List.of()), r.created());
+    }
+
+    /**
+     * A repeated begin is idempotent only when it asks for what is stored: a different pattern or timeout is a
+     * second, different transaction that happens to reuse the gid, and answering with the stored one would let
+     * the caller run under terms it did not ask for.
+     */
+    private static void checkSameBegin(GlobalTransaction stored, TxPattern pattern, Duration timeout) {
+        String gid = stored.gid();
+        if (stored.pattern() != pattern) {
+            throw new ConflictException("pattern", "transaction " + gid + " exists with pattern " + stored.pattern()
+                    + ", not " + pattern, gid, stored.status().name());
+        }
+        long storedMs = Duration.between(stored.createdAt(), stored.timeoutAt()).toMillis();
+        if (storedMs != timeout.toMillis()) {
+            throw new ConflictException("timeoutMs", "transaction " + gid + " exists with timeoutMs " + storedMs
+                    + ", not " + timeout.toMillis(), gid, stored.status().name());
+        }
     }
 
     public BranchView registerBranch(String gid, BranchRequest req) {
@@ -107,12 +122,12 @@ public final class CoordinatorService {
             refuse("tryUrl", req.tryUrl(), "XA");
             refuse("confirmUrl", req.confirmUrl(), "XA");
             refuse("cancelUrl", req.cancelUrl(), "XA");
-            b = BranchRecord.registerXa(gid, branchId, checkUrl("prepareUrl", req.prepareUrl(), true),
-                    checkUrl("commitUrl", req.commitUrl(), true), checkUrl("rollbackUrl", req.rollbackUrl(), true),
+            b = BranchRecord.registerXa(gid, branchId, BranchUrls.check("prepareUrl", req.prepareUrl(), true),
+                    BranchUrls.check("commitUrl", req.commitUrl(), true), BranchUrls.check("rollbackUrl", req.rollbackUrl(), true),
                     clock.instant());
         } else {
-            b = BranchRecord.register(gid, branchId, checkUrl("tryUrl", req.tryUrl(), false),
-                    checkUrl("confirmUrl", req.confirmUrl(), true), checkUrl("cancelUrl", req.cancelUrl(), true),
+            b = BranchRecord.register(gid, branchId, BranchUrls.check("tryUrl", req.tryUrl(), false),
+                    BranchUrls.check("confirmUrl", req.confirmUrl(), true), BranchUrls.check("cancelUrl", req.cancelUrl(), true),
                     clock.instant());
         }
         GlobalTransaction tx = load(gid);
@@ -126,7 +141,7 @@ public final class CoordinatorService {
             case AddBranchResult.Added a -> Views.of(a.branch());
             case AddBranchResult.Duplicate d -> throw new ConflictException(
                     "branch " + branchId + " is already registered in " + gid, gid, tx.status().name());
-            case AddBranchResult.NoSuchTransaction n -> throw new NotFoundException("no transaction " + gid, gid);
+            case AddBranchResult.NoSuchTransaction n -> throw new UnknownTransactionException(gid);
             case AddBranchResult.WrongStatus w -> throw new ConflictException(
                     "cannot register a branch in " + gid + ": it is " + w.status() + ", branches join only while ACTIVE",
                     gid, w.status().name());
@@ -259,7 +274,7 @@ public final class CoordinatorService {
     }
 
     private GlobalTransaction load(String gid) {
-        return store.find(gid).orElseThrow(() -> new NotFoundException("no transaction " + gid, gid));
+        return store.find(gid).orElseThrow(() -> new UnknownTransactionException(gid));
     }
 
     private TransactionView view(GlobalTransaction tx) {
@@ -271,28 +286,6 @@ public final class CoordinatorService {
         if (value != null) {
             throw new InvalidInputException(field, field + " does not belong to an " + pattern + " branch");
         }
-    }
-
-    private static String checkUrl(String field, String value, boolean required) {
-        if (value == null || value.isEmpty()) {
-            if (required) {
-                throw new InvalidInputException(field, field + " is required");
-            }
-            return null;
-        }
-        if (value.length() > 2048) {
-            throw new InvalidInputException(field, field + " is longer than 2048 characters");
-        }
-        try {
-            URI u = new URI(value);
-            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
-                throw new InvalidInputException(field, field + " must be an absolute http or https URL, was '"
-                        + abbreviate(value, 80) + "'");
-            }
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException(field, field + " is not a valid URL: " + e.getMessage());
-        }
-        return value;
     }
 
     private static String abbreviate(String s, int max) {
