@@ -44,6 +44,11 @@ final class RawHttp {
     static Answer exchange(int port, byte[] request, boolean halfClose) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MS);
+            if (s.getLocalPort() == port) {
+                // TCP simultaneous open: with nothing listening on an ephemeral port, a connect can pick that very
+                // port as its source and talk to itself, "answering" with our own request. Say so plainly.
+                throw new IOException("connected to itself on port " + port + ": nothing was listening there");
+            }
             s.setSoTimeout(READ_TIMEOUT_MS);
             try {
                 s.getOutputStream().write(request);
