@@ -5,6 +5,7 @@ import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TransactionView;
 import dev.pactum.client.PactumClient;
 import dev.pactum.core.CoordinatorConfig;
+import dev.pactum.core.spi.StoreStats;
 import dev.pactum.server.Coordinator;
 import dev.pactum.server.ServerConfig;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -137,8 +139,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             long confirmsBefore = p.confirms.sum();
             long[] before = totals(xaParticipants);
+            Optional<StoreStats> storeBefore = coordinator == null ? Optional.empty() : coordinator.storeStats();
             LoadRun.Result t = LoadRun.run(tcc, concurrency, Duration.ofSeconds(duration));
             double drainS = drain(coordinator, client);
+            Optional<StoreStats> storeAfter = coordinator == null ? Optional.empty() : coordinator.storeStats();
             long confirmed = p.confirms.sum() - confirmsBefore;
             if (!xaParticipants.isEmpty()) {
                 // Every transaction counted as committed must have committed its update in every branch's database.
@@ -168,6 +172,17 @@ public final class BenchCommand implements Callable<Integer> {
                     base.perSecond(), base.p50Ms(), base.p99Ms(), base.errors());
             double ratio = tps / base.perSecond();
             System.out.printf(Locale.ROOT, "  ratio coordinator / bare work: %.2f%n", ratio);
+            Double fsyncsPerTx = null;
+            if (storeBefore.isPresent() && storeAfter.isPresent() && t.ok() > 0) {
+                // Measured window plus drain: every write of the transactions counted, and of nothing else.
+                StoreStats a = storeBefore.get();
+                StoreStats b = storeAfter.get();
+                double n = t.ok();
+                fsyncsPerTx = (b.fsyncs() - a.fsyncs()) / n;
+                System.out.printf(Locale.ROOT, "  store, per committed transaction: %.2f writes (%.2f synced) in %.2f"
+                                + " write groups, %.2f fsyncs%n", (b.writes() - a.writes()) / n,
+                        (b.syncedWrites() - a.syncedWrites()) / n, (b.writeGroups() - a.writeGroups()) / n, fsyncsPerTx);
+            }
             if (t.firstError() != null) {
                 System.out.println("  first error: " + t.firstError());
             }
@@ -185,6 +200,9 @@ public final class BenchCommand implements Callable<Integer> {
             json.put("baselineP50Ms", round(base.p50Ms()));
             json.put("baselineP99Ms", round(base.p99Ms()));
             json.put("ratio", round(ratio));
+            if (fsyncsPerTx != null) {
+                json.put("fsyncsPerTx", round(fsyncsPerTx));
+            }
             if (!xaParticipants.isEmpty()) {
                 json.put("xaDatabases", String.join(" ", xaDbs).replaceAll("\\?[^ ]*", ""));
             }

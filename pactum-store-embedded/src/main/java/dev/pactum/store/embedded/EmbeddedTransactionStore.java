@@ -464,6 +464,16 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         inside.decrementAndGet();
     }
 
+    /** For tests: writes queued for the writer and not yet taken. */
+    int queuedWrites() {
+        return writer.queued();
+    }
+
+    /** For tests: whether close() has begun. */
+    boolean isClosing() {
+        return closing;
+    }
+
     /**
      * Refuses new operations, lets those in flight finish (their writes are made: the writer still runs), drains the
      * writer, syncs the WAL and closes the database. If something is still inside after {@code closeWait}, the

@@ -42,12 +42,15 @@ final class GroupCommitWriter {
     /** Marks the end of the queue for the writer thread; never written. */
     private static final PendingWrite STOP = new PendingWrite(Mutation.builder("stop").delete(new byte[1]).lazy(), null);
 
-    /** Called on the writer thread before each group is written; lets a test hold the writer with writes queued. */
+    /**
+     * Called on the writer thread with a group taken (its writes WRITING), just before it is written; lets a test hold
+     * the writer with one write in progress and others queued.
+     */
     @FunctionalInterface
     interface BeforeGroup {
         BeforeGroup NONE = writes -> { };
 
-        void run(int writes) throws InterruptedException;
+        void run(int writes);
     }
 
     enum Phase { OPEN, DRAINING, CLOSED }
@@ -152,6 +155,11 @@ final class GroupCommitWriter {
         return phase;
     }
 
+    /** Writes waiting for the writer right now (for tests). */
+    int queued() {
+        return queue.size();
+    }
+
     private void run() {
         List<PendingWrite> group = new ArrayList<>();
         boolean stopSeen = false;
@@ -216,8 +224,7 @@ final class GroupCommitWriter {
     }
 
     /** Writes what of the group was not withdrawn, as one batch; returns how many writes that was. */
-    private int writeGroup(List<PendingWrite> group) throws InterruptedException {
-        beforeGroup.run(group.size());
+    private int writeGroup(List<PendingWrite> group) {
         String refused = failure;
         List<PendingWrite> taken = new ArrayList<>(group.size());
         boolean sync = false;
@@ -234,6 +241,7 @@ final class GroupCommitWriter {
         }
         boolean forced = sync && syncEnabled;
         try (WriteBatch batch = new WriteBatch()) {
+            beforeGroup.run(taken.size());
             for (PendingWrite w : taken) {
                 for (Mutation.Op op : w.mutation.ops()) {
                     if (op.value() == null) {
