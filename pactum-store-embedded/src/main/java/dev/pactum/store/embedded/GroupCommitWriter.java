@@ -164,6 +164,8 @@ final class GroupCommitWriter {
         List<PendingWrite> group = new ArrayList<>();
         boolean stopSeen = false;
         int previousSize = 0;
+        // About how many callers write concurrently: the largest recent group, forgotten by one per group.
+        int population = 0;
         try {
             while (true) {
                 PendingWrite first = stopSeen ? queue.poll() : queue.take();
@@ -172,11 +174,13 @@ final class GroupCommitWriter {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
-                if (!stopSeen && windowNanos > 0 && previousSize > 1 && first != STOP && needsSync(group)) {
-                    gather(group);
+                if (!stopSeen && windowNanos > 0 && previousSize > 1 && group.size() < population && first != STOP
+                        && needsSync(group)) {
+                    gather(group, population);
                 }
                 stopSeen |= group.removeIf(w -> w == STOP);
                 previousSize = writeGroup(group);
+                population = Math.max(previousSize, population - 1);
                 group.clear();
             }
         } catch (InterruptedException e) {
@@ -193,11 +197,14 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Holds the group open while writes keep coming, up to the window (see the class comment). */
-    private void gather(List<PendingWrite> group) throws InterruptedException {
+    /**
+     * Holds the group open while writes keep coming, until it is as large as the recent largest one (everyone who
+     * usually writes at once is in), no write came for a quarter of the window, or the window is over.
+     */
+    private void gather(List<PendingWrite> group, int population) throws InterruptedException {
         long deadline = System.nanoTime() + windowNanos;
         long gap = Math.max(1, windowNanos / 4);
-        while (group.size() < MAX_GROUP) {
+        while (group.size() < Math.min(population, MAX_GROUP)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
