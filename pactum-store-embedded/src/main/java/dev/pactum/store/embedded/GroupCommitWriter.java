@@ -187,13 +187,13 @@ final class GroupCommitWriter {
             // Nothing interrupts this thread on purpose; treat it as the end and refuse what is left.
             Thread.currentThread().interrupt();
         } finally {
-            if (!group.isEmpty() || !queue.isEmpty()) {
-                if (failure == null && phase == Phase.OPEN) {
-                    fail("the writer thread ended");
-                }
-                refuseAll(group);
-                refuseAll(queue);
+            // Still OPEN means the thread ends without close() (an Error): no one would ever take a write again, so
+            // refuse them all from now on rather than let callers wait for nothing.
+            if (phase == Phase.OPEN) {
+                fail("the writer thread ended unexpectedly");
             }
+            refuseAll(group);
+            refuseAll(queue);
         }
     }
 
