@@ -10,6 +10,7 @@ import dev.pactum.core.PhaseTwoRound;
 import dev.pactum.core.TransactionDriver;
 import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
+import dev.pactum.core.spi.StoreStats;
 import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.core.tcc.TccProcessor;
 import dev.pactum.core.xa.XaProcessor;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
@@ -64,6 +66,7 @@ public final class Coordinator implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         Gauge.builder("pactum.transactions.unfinished", store, TransactionStore::countUnfinished)
                 .description("Global transactions not yet COMMITTED or ABORTED").register(registry);
+        CoordinatorMetrics.bindStoreStats(registry, store);
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
         invoker = new HttpBranchInvoker(config.branchTimeout());
         calls = new PhaseTwoCalls(invoker, metrics);
@@ -127,6 +130,11 @@ public final class Coordinator implements AutoCloseable {
     /** Transactions not yet COMMITTED or ABORTED, as the store counts them. */
     public long unfinished() {
         return store.countUnfinished();
+    }
+
+    /** What the store has written and fsync'd since it opened, if it counts that (the embedded store does). */
+    public Optional<StoreStats> storeStats() {
+        return store.stats();
     }
 
     public RecoveryWorker worker() {
