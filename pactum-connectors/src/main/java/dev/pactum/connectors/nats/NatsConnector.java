@@ -114,9 +114,6 @@ public final class NatsConnector implements Connector {
         } catch (IllegalArgumentException e) {
             // The client's own check: the payload exceeds the server's max_payload, a retry cannot help.
             return Delivery.refused(e.getMessage() + ", " + where);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Delivery.tryLater("interrupted waiting for the acknowledgement, " + where);
         } catch (RuntimeException e) {
             return Delivery.tryLater("publish failed: " + e + ", " + where);
         }
