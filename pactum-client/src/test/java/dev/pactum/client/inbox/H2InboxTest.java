@@ -56,7 +56,7 @@ class H2InboxTest extends InboxContract {
     }
 
     @Override
-    boolean isWaitingForALock(Connection observer, String sessionId) throws SQLException {
+    boolean isWaitingForALock(Connection observer, String sessionId, String rowId) throws SQLException {
         try (PreparedStatement ps = observer.prepareStatement(
                 "SELECT BLOCKER_ID FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID = ?")) {
             ps.setInt(1, Integer.parseInt(sessionId));

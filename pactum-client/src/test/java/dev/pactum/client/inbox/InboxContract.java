@@ -334,8 +334,8 @@ abstract class InboxContract {
     /** The session id {@link #isWaitingForALock} understands. */
     abstract String sessionId(Connection conn) throws SQLException;
 
-    /** Whether session {@code sessionId} is waiting for a row lock, seen from {@code observer}. */
-    abstract boolean isWaitingForALock(Connection observer, String sessionId) throws SQLException;
+    /** Whether session {@code sessionId} is waiting for a row lock (on {@code effect} row {@code rowId}), seen from {@code observer}. */
+    abstract boolean isWaitingForALock(Connection observer, String sessionId, String rowId) throws SQLException;
 
     /**
      * Makes the inbox's transaction the deadlock victim: on PostgreSQL it must detect the deadlock first (a short
@@ -374,7 +374,7 @@ abstract class InboxContract {
                     survivor.commit();
                     return null;
                 }));
-                waitUntil(() -> isWaitingForALock(observer, survivorSession));
+                waitUntil(() -> isWaitingForALock(observer, survivorSession, x.branchId()));
                 try {
                     increment(conn, y); // closes the cycle: the database rolls this transaction back whole
                 } catch (SQLException e) {

@@ -57,7 +57,7 @@ class PostgresInboxTest extends InboxContract {
     }
 
     @Override
-    boolean isWaitingForALock(Connection observer, String sessionId) throws SQLException {
+    boolean isWaitingForALock(Connection observer, String sessionId, String rowId) throws SQLException {
         try (PreparedStatement ps = observer.prepareStatement(
                 "SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?")) {
             ps.setInt(1, Integer.parseInt(sessionId));
