@@ -303,8 +303,9 @@ public final class Inbox {
         }
         long total = 0;
         try (Connection conn = dataSource.getConnection()) {
-            if (!conn.getAutoCommit()) {
-                conn.setAutoCommit(true);
+            boolean autoCommit = conn.getAutoCommit();
+            if (!autoCommit) {
+                conn.setAutoCommit(true); // each batch its own short transaction
             }
             try (PreparedStatement ps = conn.prepareStatement(dialect.deleteBatchSql())) {
                 dialect.bindTime(ps, 1, cutoff);
@@ -313,6 +314,10 @@ public final class Inbox {
                     n = ps.executeUpdate();
                     total += n;
                 } while (n >= DELETE_BATCH);
+            } finally {
+                if (!autoCommit) {
+                    conn.setAutoCommit(false);
+                }
             }
         } catch (SQLException e) {
             throw new InboxException(null, "deleting " + TABLE + " rows older than " + cutoff + " failed after " + total

@@ -5,6 +5,7 @@ import dev.pactum.connectors.ConnectorTimeouts;
 import dev.pactum.connectors.Delivery;
 import dev.pactum.connectors.Message;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
@@ -163,6 +164,18 @@ public final class NatsConnector implements Connector {
                         .maxReconnects(-1) // after a first success, keep reconnecting; publishes meanwhile time out
                         .reconnectWait(Duration.ofMillis(250))
                         .noRandomize()
+                        .errorListener(new ErrorListener() {
+                            // The client reports each failed reconnect; deliveries report what matters.
+                            @Override
+                            public void errorOccurred(Connection conn, String error) {
+                                log.warn("nats {}: {}", url, error);
+                            }
+
+                            @Override
+                            public void exceptionOccurred(Connection conn, Exception exp) {
+                                log.debug("nats {}: {}", url, exp.toString());
+                            }
+                        })
                         .build();
                 c = Nats.connect(options);
                 JetStream js = c.jetStream(JetStreamOptions.builder().requestTimeout(timeouts.delivery()).build());
