@@ -7,6 +7,7 @@ import java.util.Set;
  * Delivers committed messages to one kind of destination (a broker, or HTTP endpoints). The extension point for
  * adding a broker: implement this and a {@link ConnectorProvider}, list the provider in
  * {@code META-INF/services/dev.pactum.connectors.ConnectorProvider}, and {@link Connectors} picks it by scheme.
+ * {@link DestinationConnector} writes the shared part (URI checks, refusing a bad destination, closing) once.
  *
  * <p>Contract, for every implementation:
  * <ul>

@@ -5,14 +5,13 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Return;
-import dev.pactum.connectors.Connector;
+import dev.pactum.connectors.DestinationConnector;
 import dev.pactum.connectors.Delivery;
 import dev.pactum.connectors.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -37,53 +36,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * hold publishes for an unbounded time). Each delivery has a confirm channel to itself for the time of its
  * publish and confirm; idle channels are reused.
  */
-public final class RabbitConnector implements Connector {
+public final class RabbitConnector extends DestinationConnector<AmqpDestination> {
     private static final Logger log = LoggerFactory.getLogger(RabbitConnector.class);
 
     private final RabbitConnectorConfig config;
     private final Map<String, Broker> brokers = new ConcurrentHashMap<>();
-    private volatile boolean closed;
 
     public RabbitConnector(RabbitConnectorConfig config) {
+        super("amqp", Set.of("amqp"), AmqpDestination::parse);
         this.config = Objects.requireNonNull(config, "config");
     }
 
     @Override
-    public String name() {
-        return "amqp";
-    }
-
-    @Override
-    public Set<String> schemes() {
-        return Set.of("amqp");
-    }
-
-    @Override
-    public boolean supports(URI destination) {
-        return whyUnsupported(destination) == null;
-    }
-
-    @Override
-    public String whyUnsupported(URI destination) {
-        try {
-            AmqpDestination.parse(destination);
-            return null;
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-    }
-
-    @Override
-    public Delivery deliver(Message message) {
-        AmqpDestination d;
-        try {
-            d = AmqpDestination.parse(message.destination());
-        } catch (IllegalArgumentException e) {
-            return Delivery.refused(e.getMessage());
-        }
-        if (closed) {
-            return Delivery.tryLater("amqp connector is closed");
-        }
+    protected Delivery deliverTo(AmqpDestination d, Message message) {
         Broker broker = brokers.computeIfAbsent(d.broker(), k -> new Broker(d));
         ConfirmChannel ch;
         try {
@@ -148,8 +113,7 @@ public final class RabbitConnector implements Connector {
     }
 
     @Override
-    public void close() {
-        closed = true;
+    protected void release() {
         brokers.values().forEach(Broker::close);
         brokers.clear();
     }
@@ -210,7 +174,7 @@ public final class RabbitConnector implements Connector {
         }
 
         void release(ConfirmChannel ch) {
-            if (!closed && ch.channel.isOpen()) {
+            if (!isClosed() && ch.channel.isOpen()) {
                 if (idleCount.incrementAndGet() <= config.idleChannels()) {
                     idle.offerFirst(ch);
                     return;

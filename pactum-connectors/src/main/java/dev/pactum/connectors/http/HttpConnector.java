@@ -2,7 +2,7 @@ package dev.pactum.connectors.http;
 
 import dev.pactum.api.Outcome;
 import dev.pactum.client.JettyClients;
-import dev.pactum.connectors.Connector;
+import dev.pactum.connectors.DestinationConnector;
 import dev.pactum.connectors.ConnectorTimeouts;
 import dev.pactum.connectors.Delivery;
 import dev.pactum.connectors.Message;
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Uses {@link JettyClients}, the same client the SDK and the coordinator use, so all three behave alike. The
  * content type is the message's {@code Content-Type} header, or {@code application/octet-stream}.
  */
-public final class HttpConnector implements Connector {
+public final class HttpConnector extends DestinationConnector<URI> {
     /** Characters of the response body kept in a delivery's detail. */
     static final int DETAIL_BODY_CHARS = 200;
 
@@ -50,44 +50,29 @@ public final class HttpConnector implements Connector {
     }
 
     private HttpConnector(HttpClient client, boolean ownsClient, ConnectorTimeouts timeouts) {
+        super("http", Set.of("http", "https"), HttpConnector::parse);
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
     }
 
-    @Override
-    public String name() {
-        return "http";
-    }
-
-    @Override
-    public Set<String> schemes() {
-        return Set.of("http", "https");
-    }
-
-    @Override
-    public boolean supports(URI destination) {
-        return whyUnsupported(destination) == null;
-    }
-
-    @Override
-    public String whyUnsupported(URI d) {
+    /** The URL as it is, once it is an http or https URL with a host and no fragment. */
+    static URI parse(URI d) {
         String scheme = d.getScheme() == null ? "" : d.getScheme().toLowerCase(Locale.ROOT);
-        if (!schemes().contains(scheme)) {
-            return "http connector serves http and https, not '" + d.getScheme() + "'";
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("http connector serves http and https, not '" + d.getScheme() + "'");
         }
         if (d.getHost() == null || d.isOpaque()) {
-            return "HTTP destination needs a host, like http://host:8080/path, was " + d;
+            throw new IllegalArgumentException("HTTP destination needs a host, like http://host:8080/path, was " + d);
         }
         if (d.getRawFragment() != null) {
-            return "HTTP destination must not have a fragment: " + d;
+            throw new IllegalArgumentException("HTTP destination must not have a fragment: " + d);
         }
-        return null;
+        return d;
     }
 
     @Override
-    public Delivery deliver(Message message) {
-        URI target = message.destination();
+    protected Delivery deliverTo(URI target, Message message) {
         String contentType = "application/octet-stream";
         Request request = client.newRequest(target).method(HttpMethod.POST)
                 .timeout(timeouts.deliveryMillis(), TimeUnit.MILLISECONDS);
@@ -130,7 +115,7 @@ public final class HttpConnector implements Connector {
     }
 
     @Override
-    public void close() {
+    protected void release() {
         if (ownsClient) {
             try {
                 client.stop();

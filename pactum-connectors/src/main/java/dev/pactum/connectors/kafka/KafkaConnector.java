@@ -1,6 +1,6 @@
 package dev.pactum.connectors.kafka;
 
-import dev.pactum.connectors.Connector;
+import dev.pactum.connectors.DestinationConnector;
 import dev.pactum.connectors.Delivery;
 import dev.pactum.connectors.Message;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,7 +21,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,53 +46,19 @@ import java.util.concurrent.TimeoutException;
  * <p>One producer per bootstrap server, made on first use (making one does not connect). An unreachable broker
  * or a missing topic shows as the producer's metadata wait running out (connect timeout): try later.
  */
-public final class KafkaConnector implements Connector {
+public final class KafkaConnector extends DestinationConnector<KafkaDestination> {
     private static final Logger log = LoggerFactory.getLogger(KafkaConnector.class);
 
     private final KafkaConnectorConfig config;
     private final Map<String, KafkaProducer<byte[], byte[]>> producers = new ConcurrentHashMap<>();
-    private volatile boolean closed;
 
     public KafkaConnector(KafkaConnectorConfig config) {
+        super("kafka", Set.of("kafka"), KafkaDestination::parse);
         this.config = Objects.requireNonNull(config, "config");
     }
 
     @Override
-    public String name() {
-        return "kafka";
-    }
-
-    @Override
-    public Set<String> schemes() {
-        return Set.of("kafka");
-    }
-
-    @Override
-    public boolean supports(URI destination) {
-        return whyUnsupported(destination) == null;
-    }
-
-    @Override
-    public String whyUnsupported(URI destination) {
-        try {
-            KafkaDestination.parse(destination);
-            return null;
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-    }
-
-    @Override
-    public Delivery deliver(Message message) {
-        KafkaDestination d;
-        try {
-            d = KafkaDestination.parse(message.destination());
-        } catch (IllegalArgumentException e) {
-            return Delivery.refused(e.getMessage());
-        }
-        if (closed) {
-            return Delivery.tryLater("kafka connector is closed");
-        }
+    protected Delivery deliverTo(KafkaDestination d, Message message) {
         KafkaProducer<byte[], byte[]> producer;
         try {
             producer = producers.computeIfAbsent(d.bootstrap(), this::newProducer);
@@ -162,8 +127,7 @@ public final class KafkaConnector implements Connector {
     }
 
     @Override
-    public void close() {
-        closed = true;
+    protected void release() {
         producers.values().forEach(p -> p.close(config.timeouts().connect()));
         producers.clear();
     }

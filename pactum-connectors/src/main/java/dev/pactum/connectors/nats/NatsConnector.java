@@ -1,6 +1,6 @@
 package dev.pactum.connectors.nats;
 
-import dev.pactum.connectors.Connector;
+import dev.pactum.connectors.DestinationConnector;
 import dev.pactum.connectors.ConnectorTimeouts;
 import dev.pactum.connectors.Delivery;
 import dev.pactum.connectors.Message;
@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -38,53 +37,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * publish while it is away waits at most the delivery timeout (try later). A subject no stream covers is try
  * later: a stream may be created for it.
  */
-public final class NatsConnector implements Connector {
+public final class NatsConnector extends DestinationConnector<NatsDestination> {
     private static final Logger log = LoggerFactory.getLogger(NatsConnector.class);
 
     private final ConnectorTimeouts timeouts;
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
-    private volatile boolean closed;
 
     public NatsConnector(ConnectorTimeouts timeouts) {
+        super("nats", Set.of("nats"), NatsDestination::parse);
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
     }
 
     @Override
-    public String name() {
-        return "nats";
-    }
-
-    @Override
-    public Set<String> schemes() {
-        return Set.of("nats");
-    }
-
-    @Override
-    public boolean supports(URI destination) {
-        return whyUnsupported(destination) == null;
-    }
-
-    @Override
-    public String whyUnsupported(URI destination) {
-        try {
-            NatsDestination.parse(destination);
-            return null;
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-    }
-
-    @Override
-    public Delivery deliver(Message message) {
-        NatsDestination d;
-        try {
-            d = NatsDestination.parse(message.destination());
-        } catch (IllegalArgumentException e) {
-            return Delivery.refused(e.getMessage());
-        }
-        if (closed) {
-            return Delivery.tryLater("nats connector is closed");
-        }
+    protected Delivery deliverTo(NatsDestination d, Message message) {
         String where = "subject " + d.subject() + " on " + d.server();
         JetStream js;
         try {
@@ -121,8 +86,7 @@ public final class NatsConnector implements Connector {
     }
 
     @Override
-    public void close() {
-        closed = true;
+    protected void release() {
         servers.values().forEach(Server::close);
         servers.clear();
     }
