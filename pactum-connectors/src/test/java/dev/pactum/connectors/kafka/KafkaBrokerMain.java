@@ -17,6 +17,8 @@ public final class KafkaBrokerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // Never outlive the test JVM, even one killed without running its shutdown hooks.
+        ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
         Path properties = Path.of(args[0]);
         String clusterId = args[1];
         Path formatted = properties.resolveSibling("formatted");

@@ -166,6 +166,7 @@ class NatsConnectorTest {
         Process p = new ProcessBuilder(NATS_SERVER.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
                 "-sd", store.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(store.resolve("server.log").toFile())).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // never outlive the test JVM
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             try (Socket s = new Socket("127.0.0.1", port)) {
