@@ -46,4 +46,9 @@ class MariaDbBarrierTest extends BarrierContract {
     BarrierDialect expectedDialect() {
         return BarrierDialect.MYSQL;
     }
+
+    @Override
+    boolean failedStatementAbortsTransaction() {
+        return false;
+    }
 }

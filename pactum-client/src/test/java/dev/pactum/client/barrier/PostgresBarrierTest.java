@@ -45,4 +45,9 @@ class PostgresBarrierTest extends BarrierContract {
     BarrierDialect expectedDialect() {
         return BarrierDialect.POSTGRESQL;
     }
+
+    @Override
+    boolean failedStatementAbortsTransaction() {
+        return true;
+    }
 }
