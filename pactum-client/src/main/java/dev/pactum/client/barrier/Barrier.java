@@ -52,8 +52,10 @@ import java.util.Objects;
  *       skip the business code;</li>
  *   <li>a cancel that inserted the try row in 1: no Try ever took effect, so there is nothing to undo:
  *       skip the business code;</li>
- *   <li>otherwise run the business code on the same connection;</li>
- *   <li>commit; on any exception roll back everything, barrier rows included.</li>
+ *   <li>otherwise run the business code on the same connection, and check that the transaction is still
+ *       the one that wrote the barrier row ({@link TransactionGuard}): business code that caught an
+ *       {@link SQLException} may have left it aborted (PostgreSQL) or rolled back under it (InnoDB, H2);</li>
+ *   <li>commit; on any exception, or when the check fails, roll back everything, barrier rows included.</li>
  * </ol>
  * Correctness under concurrency rests on the primary key alone: a second insert of the same key waits for
  * the transaction that inserted it, then conflicts if that one committed or succeeds if it rolled back.
@@ -127,6 +129,8 @@ public final class Barrier {
      * @throws RuntimeException   the business code's own unchecked exception, after rolling back
      * @throws BarrierException   a database failure, an unknown commit outcome, or a checked exception from
      *                            the business code (as the cause); answer 500 so the call is retried
+     * @throws BrokenTransactionException (a {@code BarrierException}) the business code returned but its local
+     *                            transaction was aborted, had ended, or was ended by it; rolled back, answer 500
      */
     public BarrierResult run(BarrierKey key, BranchWork work) {
         Objects.requireNonNull(key, "key");
@@ -162,7 +166,7 @@ public final class Barrier {
         try {
             result = decide(conn, key, now);
             if (result == BarrierResult.APPLIED) {
-                work.run(conn);
+                TransactionGuard.runWork(conn, dialect, key, work);
             }
             if (result == BarrierResult.RETRY) {
                 conn.rollback();
@@ -216,6 +220,11 @@ public final class Barrier {
 
     /** Maps what went wrong, after the rollback, to a result or the exception to throw. */
     private BarrierResult failed(BarrierKey key, Throwable t, boolean committing) {
+        if (t instanceof BrokenTransactionException broken) {
+            // A fault of the business code, retried for ever if nobody looks: say so where operators look.
+            log.warn(broken.getMessage());
+            throw broken;
+        }
         if (refusal(t) != null) {
             if (key.op() != BranchOp.TRY) {
                 log.warn("barrier {}: business code refused a {}; TCC requires it to succeed, the coordinator"

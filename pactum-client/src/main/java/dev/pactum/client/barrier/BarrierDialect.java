@@ -2,18 +2,22 @@ package dev.pactum.client.barrier;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What differs between the databases a barrier runs on: how to insert a row only if it is absent, how to
- * store a time, how to delete in batches, and which errors mean "a concurrent transaction got in the way,
- * call again".
+ * store a time, how to delete in batches, which errors mean "a concurrent transaction got in the way,
+ * call again", and how to prove before the commit that the local transaction is still the one that wrote the
+ * barrier row ({@link #markTransaction}, {@link #isStillMarked}).
  *
  * <p>The algorithm itself lives in {@link Barrier}; a dialect only says how to express its steps.
  */
@@ -25,7 +29,10 @@ public enum BarrierDialect {
             "",
             // PostgreSQL has no DELETE ... LIMIT; the physical row id picks the batch.
             "DELETE FROM " + Barrier.TABLE + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + Barrier.TABLE
-                    + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH + "))"),
+                    + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH + "))",
+            // After a COMMIT or ROLLBACK statement the new transaction may have no id yet; asking must not
+            // give it one (txid_current() would).
+            "txid_current_if_assigned()"),
 
     /**
      * MySQL 8 and MariaDB 10.5 or newer (InnoDB): {@code INSERT IGNORE}. IGNORE also turns a too-long or
@@ -36,7 +43,8 @@ public enum BarrierDialect {
             "INSERT IGNORE INTO " + Barrier.TABLE + " (gid, branch_id, op, origin_op, created_at) VALUES (?, ?, ?, ?, ?)",
             // A locking read returns the latest committed row even when a REPEATABLE READ snapshot is older.
             " LOCK IN SHARE MODE",
-            "DELETE FROM " + Barrier.TABLE + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH),
+            "DELETE FROM " + Barrier.TABLE + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH,
+            "NULL"),
 
     /**
      * H2 2.x: a plain insert whose duplicate-key error (SQLState 23505) is caught. H2 undoes only the failed
@@ -46,19 +54,23 @@ public enum BarrierDialect {
             "INSERT INTO " + Barrier.TABLE + " (gid, branch_id, op, origin_op, created_at) VALUES (?, ?, ?, ?, ?)",
             "",
             "DELETE FROM " + Barrier.TABLE + " WHERE created_at < ? FETCH FIRST " + Barrier.DELETE_BATCH
-                    + " ROWS ONLY");
+                    + " ROWS ONLY",
+            "TRANSACTION_ID()");
 
     private final String schemaResource;
     private final String insertSql;
     private final String selectOriginSql;
     private final String deleteBatchSql;
+    private final String checkMarkSql;
 
-    BarrierDialect(String schemaResource, String insertSql, String lockingSuffix, String deleteBatchSql) {
+    BarrierDialect(String schemaResource, String insertSql, String lockingSuffix, String deleteBatchSql,
+            String transactionIdNow) {
         this.schemaResource = schemaResource;
         this.insertSql = insertSql;
-        this.selectOriginSql = "SELECT origin_op FROM " + Barrier.TABLE + " WHERE gid = ? AND branch_id = ? AND op = ?"
-                + lockingSuffix;
+        String byKey = " FROM " + Barrier.TABLE + " WHERE gid = ? AND branch_id = ? AND op = ?";
+        this.selectOriginSql = "SELECT origin_op" + byKey + lockingSuffix;
         this.deleteBatchSql = deleteBatchSql;
+        this.checkMarkSql = "SELECT " + transactionIdNow + byKey; // unused on MySQL, which has no such function
     }
 
     /**
@@ -91,6 +103,9 @@ public enum BarrierDialect {
         return schemaResource;
     }
 
+    /** The savepoint that marks the barrier's transaction on MySQL and MariaDB. */
+    static final String SAVEPOINT = "pactum_barrier";
+
     String selectOriginSql() {
         return selectOriginSql;
     }
@@ -122,6 +137,75 @@ public enum BarrierDialect {
             }
             throw e;
         }
+    }
+
+    /**
+     * Marks the local transaction open on {@code conn}, once the barrier row is written and before the business
+     * code runs. {@link #isStillMarked} later tells whether the same transaction is still open.
+     *
+     * <ul>
+     *   <li>PostgreSQL: the transaction's id, {@code txid_current()} (64 bits, never reused);</li>
+     *   <li>H2: {@code TRANSACTION_ID()}, set once the transaction has written (ids are recycled only after
+     *       the 65,535 transactions H2 can hold open have cycled through);</li>
+     *   <li>MySQL, MariaDB: neither gives its transaction id cheaply ({@code information_schema.innodb_trx} is a
+     *       cache refreshed every 0.1 s), so a savepoint does: every commit or rollback, the server's own
+     *       included, destroys it.</li>
+     * </ul>
+     *
+     * @return the mark, to pass to {@link #isStillMarked}
+     */
+    String markTransaction(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            if (this == MYSQL) {
+                st.execute("SAVEPOINT " + SAVEPOINT);
+                return SAVEPOINT;
+            }
+            try (ResultSet rs = st.executeQuery(this == POSTGRESQL ? "SELECT txid_current()" : "SELECT TRANSACTION_ID()")) {
+                rs.next();
+                return Objects.requireNonNull(rs.getString(1), "no transaction id after the barrier's insert");
+            }
+        }
+    }
+
+    /**
+     * Whether the local transaction open on {@code conn} is still the one {@link #markTransaction marked} and its
+     * barrier row for {@code key} is still there. False when that transaction has ended: rolled back by the
+     * database (a deadlock on InnoDB or H2), or committed or rolled back by a statement of the business code; a
+     * new transaction may have started since. One statement: on PostgreSQL and H2 a primary-key read of the row
+     * together with the current transaction id, on MySQL the release of the savepoint.
+     *
+     * @throws SQLException when the transaction can run no statement: on PostgreSQL, SQLState 25P02 after a
+     *                      failed statement ({@link #isAborted}); or any other failure of the check itself
+     */
+    boolean isStillMarked(Connection conn, BarrierKey key, String mark) throws SQLException {
+        if (this == MYSQL) {
+            try (Statement st = conn.createStatement()) {
+                st.execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                return true;
+            } catch (SQLException e) {
+                if (e.getErrorCode() == 1305) { // ER_SP_DOES_NOT_EXIST: "SAVEPOINT ... does not exist"
+                    return false;
+                }
+                throw e;
+            }
+        }
+        try (PreparedStatement ps = conn.prepareStatement(checkMarkSql)) {
+            ps.setString(1, key.gid());
+            ps.setString(2, key.branchId());
+            ps.setString(3, key.op().wire());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && mark.equals(rs.getString(1));
+            }
+        }
+    }
+
+    /**
+     * Whether an error says the transaction is aborted and will run no statement until rolled back: PostgreSQL
+     * after any failed statement (25P02, in_failed_sql_transaction). Its driver's {@code commit()} then returns
+     * normally and the server rolls back.
+     */
+    boolean isAborted(SQLException e) {
+        return this == POSTGRESQL && "25P02".equals(e.getSQLState());
     }
 
     /** Binds an instant to a {@code created_at} parameter, exactly, whatever the JVM and session time zones. */
