@@ -79,6 +79,17 @@ abstract class BarrierContract {
      */
     abstract boolean failedStatementAbortsTransaction();
 
+    /**
+     * SQL statements that commit the open transaction on this database: COMMIT itself, and where they exist DDL
+     * that commits implicitly and a statement that switches auto-commit on.
+     */
+    abstract List<String> statementsThatCommit();
+
+    /** A table name no other test run uses, for DDL in business code. */
+    String newTableName() {
+        return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
     List<String> isolations() {
         return List.of("default", otherIsolation(), "TRANSACTION_SERIALIZABLE");
     }
@@ -563,6 +574,27 @@ abstract class BarrierContract {
 
         assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, Accounts.pay(account, 50))).isEqualTo(BarrierResult.APPLIED);
         assertThat(accounts.read(account)).containsExactly(100, 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("statementsThatCommit")
+    void statementThatCommitsInBusinessCodeIsNotAcknowledged(String sql) throws SQLException {
+        String gid = newGid();
+        String account = newAccount(150, 50);
+
+        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
+            Accounts.update(conn, account, -50, 0);
+            try (Statement st = conn.createStatement()) {
+                st.execute(sql);
+            }
+            Accounts.update(conn, account, 0, -50);
+        })).isInstanceOfSatisfying(BrokenTransactionException.class,
+                e -> assertThat(e.reason()).isEqualTo(BrokenTransactionException.Reason.ENDED));
+        // What the statement committed, barrier row included, stays committed: the barrier can refuse to
+        // acknowledge it, not undo it, and the next call finds the row (docs/barrier.md says so).
+        assertThat(rows(gid, "pay")).containsExactly("confirm:confirm");
+        assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, Accounts.pay(account, 50)))
+                .isEqualTo(BarrierResult.DUPLICATE);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** The barrier contract on an in-memory H2 database of its own. */
 class H2BarrierTest extends BarrierContract {
@@ -48,5 +49,10 @@ class H2BarrierTest extends BarrierContract {
     @Override
     boolean failedStatementAbortsTransaction() {
         return false;
+    }
+
+    @Override
+    List<String> statementsThatCommit() {
+        return List.of("COMMIT", "CREATE TABLE " + newTableName() + " (id INT)", "SET AUTOCOMMIT TRUE");
     }
 }
