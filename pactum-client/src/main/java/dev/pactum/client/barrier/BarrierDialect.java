@@ -30,9 +30,10 @@ public enum BarrierDialect {
             // PostgreSQL has no DELETE ... LIMIT; the physical row id picks the batch.
             "DELETE FROM " + Barrier.TABLE + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + Barrier.TABLE
                     + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH + "))",
+            "SELECT txid_current()",
             // After a COMMIT or ROLLBACK statement the new transaction may have no id yet; asking must not
             // give it one (txid_current() would).
-            "txid_current_if_assigned()"),
+            "SELECT txid_current_if_assigned()" + BarrierDialect.BY_KEY),
 
     /**
      * MySQL 8 and MariaDB 10.5 or newer (InnoDB): {@code INSERT IGNORE}. IGNORE also turns a too-long or
@@ -44,7 +45,8 @@ public enum BarrierDialect {
             // A locking read returns the latest committed row even when a REPEATABLE READ snapshot is older.
             " LOCK IN SHARE MODE",
             "DELETE FROM " + Barrier.TABLE + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH,
-            "NULL"),
+            "SAVEPOINT " + BarrierDialect.SAVEPOINT,
+            "RELEASE SAVEPOINT " + BarrierDialect.SAVEPOINT),
 
     /**
      * H2 2.x: a plain insert whose duplicate-key error (SQLState 23505) is caught. H2 undoes only the failed
@@ -55,22 +57,30 @@ public enum BarrierDialect {
             "",
             "DELETE FROM " + Barrier.TABLE + " WHERE created_at < ? FETCH FIRST " + Barrier.DELETE_BATCH
                     + " ROWS ONLY",
-            "TRANSACTION_ID()");
+            "SELECT TRANSACTION_ID()",
+            "SELECT TRANSACTION_ID()" + BarrierDialect.BY_KEY);
+
+    /** The savepoint that marks the barrier's transaction on MySQL and MariaDB. */
+    static final String SAVEPOINT = "pactum_barrier";
+
+    // Constant expressions, so the constants above may name them before their declaration.
+    private static final String BY_KEY = " FROM " + Barrier.TABLE + " WHERE gid = ? AND branch_id = ? AND op = ?";
 
     private final String schemaResource;
     private final String insertSql;
     private final String selectOriginSql;
     private final String deleteBatchSql;
+    private final String markSql;
     private final String checkMarkSql;
 
     BarrierDialect(String schemaResource, String insertSql, String lockingSuffix, String deleteBatchSql,
-            String transactionIdNow) {
+            String markSql, String checkMarkSql) {
         this.schemaResource = schemaResource;
         this.insertSql = insertSql;
-        String byKey = " FROM " + Barrier.TABLE + " WHERE gid = ? AND branch_id = ? AND op = ?";
-        this.selectOriginSql = "SELECT origin_op" + byKey + lockingSuffix;
+        this.selectOriginSql = "SELECT origin_op" + BY_KEY + lockingSuffix;
         this.deleteBatchSql = deleteBatchSql;
-        this.checkMarkSql = "SELECT " + transactionIdNow + byKey; // unused on MySQL, which has no such function
+        this.markSql = markSql;
+        this.checkMarkSql = checkMarkSql;
     }
 
     /**
@@ -102,9 +112,6 @@ public enum BarrierDialect {
     public String schemaResource() {
         return schemaResource;
     }
-
-    /** The savepoint that marks the barrier's transaction on MySQL and MariaDB. */
-    static final String SAVEPOINT = "pactum_barrier";
 
     String selectOriginSql() {
         return selectOriginSql;
@@ -145,8 +152,7 @@ public enum BarrierDialect {
      *
      * <ul>
      *   <li>PostgreSQL: the transaction's id, {@code txid_current()} (64 bits, never reused);</li>
-     *   <li>H2: {@code TRANSACTION_ID()}, set once the transaction has written (ids are recycled only after
-     *       the 65,535 transactions H2 can hold open have cycled through);</li>
+     *   <li>H2: {@code TRANSACTION_ID()}, the transaction's 64-bit sequence number, set once it has written;</li>
      *   <li>MySQL, MariaDB: neither gives its transaction id cheaply ({@code information_schema.innodb_trx} is a
      *       cache refreshed every 0.1 s), so a savepoint does: every commit or rollback, the server's own
      *       included, destroys it.</li>
@@ -157,10 +163,10 @@ public enum BarrierDialect {
     String markTransaction(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             if (this == MYSQL) {
-                st.execute("SAVEPOINT " + SAVEPOINT);
+                st.execute(markSql);
                 return SAVEPOINT;
             }
-            try (ResultSet rs = st.executeQuery(this == POSTGRESQL ? "SELECT txid_current()" : "SELECT TRANSACTION_ID()")) {
+            try (ResultSet rs = st.executeQuery(markSql)) {
                 rs.next();
                 return Objects.requireNonNull(rs.getString(1), "no transaction id after the barrier's insert");
             }
@@ -180,7 +186,7 @@ public enum BarrierDialect {
     boolean isStillMarked(Connection conn, BarrierKey key, String mark) throws SQLException {
         if (this == MYSQL) {
             try (Statement st = conn.createStatement()) {
-                st.execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                st.execute(checkMarkSql);
                 return true;
             } catch (SQLException e) {
                 if (e.getErrorCode() == 1305) { // ER_SP_DOES_NOT_EXIST: "SAVEPOINT ... does not exist"
