@@ -506,69 +506,61 @@ abstract class BarrierContract {
     @EnumSource(TransactionControl.class)
     void transactionControlByBusinessCodeIsRefusedAndNothingIsCommitted(TransactionControl control)
             throws SQLException {
-        String gid = newGid();
-        String account = newAccount(150, 50);
-        IllegalStateException boom = new IllegalStateException("payment gateway down, after " + control);
-
-        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
-            Accounts.update(conn, account, -50, 0);
+        // Then the business code fails: a commit in the middle would have kept the first half and the barrier
+        // row, and the retry would answer DUPLICATE for a payment half made.
+        assertPaymentInHalvesIsNotAcknowledged(conn -> {
             try {
                 control.apply(conn);
             } catch (SQLException refused) {
                 // swallowed: the barrier must notice anyway
             }
-            Accounts.update(conn, account, 0, -50);
-            throw boom;
-        })).isInstanceOfSatisfying(BrokenTransactionException.class, e -> {
-            assertThat(e.reason()).isEqualTo(BrokenTransactionException.Reason.TRANSACTION_CONTROL);
-            assertThat(e.getMessage()).contains(gid + "/pay/confirm");
-        });
-        // Nothing committed by the call: a commit in the middle would have kept the first half and the barrier
-        // row, so that the retry below would answer DUPLICATE for a payment half made.
-        assertThat(accounts.read(account)).containsExactly(150, 50);
-        assertThat(rows(gid, "pay")).isEmpty();
-
-        assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, Accounts.pay(account, 50))).isEqualTo(BarrierResult.APPLIED);
-        assertThat(accounts.read(account)).containsExactly(100, 0);
+        }, true, BrokenTransactionException.Reason.TRANSACTION_CONTROL);
     }
 
     @Test
     void rollbackByBusinessCodeIsNotAcknowledged() throws SQLException {
-        String gid = newGid();
-        String account = newAccount(150, 50);
-
-        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
-            Accounts.update(conn, account, -50, 0);
+        // Would undo the first half and the barrier row, and the second half would commit alone.
+        assertPaymentInHalvesIsNotAcknowledged(conn -> {
             try {
-                conn.rollback(); // would undo the first half and the barrier row; the second half would commit
+                conn.rollback();
             } catch (SQLException refused) {
                 // swallowed
             }
-            Accounts.update(conn, account, 0, -50);
-        })).isInstanceOfSatisfying(BrokenTransactionException.class,
-                e -> assertThat(e.reason()).isEqualTo(BrokenTransactionException.Reason.TRANSACTION_CONTROL));
-        assertThat(accounts.read(account)).containsExactly(150, 50);
-        assertThat(rows(gid, "pay")).isEmpty();
-
-        assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, Accounts.pay(account, 50))).isEqualTo(BarrierResult.APPLIED);
-        assertThat(accounts.read(account)).containsExactly(100, 0);
+        }, false, BrokenTransactionException.Reason.TRANSACTION_CONTROL);
     }
 
     @Test
     void rollbackStatementInBusinessCodeIsNotAcknowledged() throws SQLException {
-        String gid = newGid();
-        String account = newAccount(150, 50);
-
         // ROLLBACK as SQL text goes past the connection the barrier hands out; the check before commit sees
         // that the transaction holding the barrier row is gone.
-        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
-            Accounts.update(conn, account, -50, 0);
+        assertPaymentInHalvesIsNotAcknowledged(conn -> {
             try (Statement st = conn.createStatement()) {
                 st.execute("ROLLBACK");
             }
+        }, false, BrokenTransactionException.Reason.ENDED);
+    }
+
+    /**
+     * A Confirm that pays 50 in two halves (balance, then frozen) with {@code between} run between them, and
+     * that then fails if {@code failAfter}: the barrier must refuse it for {@code reason} with nothing committed,
+     * and a correct retry must apply once.
+     */
+    private void assertPaymentInHalvesIsNotAcknowledged(BranchWork between, boolean failAfter,
+            BrokenTransactionException.Reason reason) throws SQLException {
+        String gid = newGid();
+        String account = newAccount(150, 50);
+
+        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
+            Accounts.update(conn, account, -50, 0);
+            between.run(conn);
             Accounts.update(conn, account, 0, -50);
-        })).isInstanceOfSatisfying(BrokenTransactionException.class,
-                e -> assertThat(e.reason()).isEqualTo(BrokenTransactionException.Reason.ENDED));
+            if (failAfter) {
+                throw new IllegalStateException("payment gateway down");
+            }
+        })).isInstanceOfSatisfying(BrokenTransactionException.class, e -> {
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.getMessage()).contains(gid + "/pay/confirm");
+        });
         assertThat(accounts.read(account)).containsExactly(150, 50);
         assertThat(rows(gid, "pay")).isEmpty();
 
