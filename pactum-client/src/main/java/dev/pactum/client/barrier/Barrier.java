@@ -164,9 +164,10 @@ public final class Barrier {
         BarrierResult result;
         boolean committing = false;
         try {
-            result = decide(conn, key, now);
+            Decision decision = decide(conn, key, now);
+            result = decision.result();
             if (result == BarrierResult.APPLIED) {
-                TransactionGuard.runWork(conn, dialect, key, work);
+                TransactionGuard.runWork(conn, dialect, key, decision.inserted(), work);
             }
             if (result == BarrierResult.RETRY) {
                 conn.rollback();
@@ -182,17 +183,27 @@ public final class Barrier {
         return result;
     }
 
-    /** Steps 1 to 4 of the algorithm: which result this call gets, APPLIED meaning "run the business code". */
-    private BarrierResult decide(Connection conn, BarrierKey key, Instant now) throws SQLException {
+    /**
+     * Which result a call gets, APPLIED meaning "run the business code", and what the insert of the operation's
+     * row returned ({@link BarrierDialect#insertIfAbsent}; null if it inserted nothing).
+     */
+    private record Decision(BarrierResult result, String inserted) {
+        Decision(BarrierResult result) {
+            this(result, null);
+        }
+    }
+
+    /** Steps 1 to 4 of the algorithm. */
+    private Decision decide(Connection conn, BarrierKey key, Instant now) throws SQLException {
         String gid = key.gid();
         String branchId = key.branchId();
         BranchOp op = key.op();
-        boolean cancelTookTryRow = op == BranchOp.CANCEL
-                && dialect.insertIfAbsent(conn, gid, branchId, BranchOp.TRY.wire(), BranchOp.CANCEL.wire(), now);
-        boolean inserted = dialect.insertIfAbsent(conn, gid, branchId, op.wire(), op.wire(), now);
-        if (!inserted) {
+        boolean cancelTookTryRow = op == BranchOp.CANCEL && dialect.insertIfAbsent(conn, gid, branchId,
+                BranchOp.TRY.wire(), BranchOp.CANCEL.wire(), now) != null;
+        String inserted = dialect.insertIfAbsent(conn, gid, branchId, op.wire(), op.wire(), now);
+        if (inserted == null) {
             if (op != BranchOp.TRY) {
-                return BarrierResult.DUPLICATE;
+                return new Decision(BarrierResult.DUPLICATE);
             }
             // The try row is there: written by an earlier Try (duplicate) or by a Cancel (this Try hangs).
             String origin = originOf(conn, gid, branchId, BranchOp.TRY);
@@ -200,11 +211,12 @@ public final class Barrier {
                 // The row conflicted yet is not visible: a snapshot older than the row under REPEATABLE READ.
                 // A new transaction will see it.
                 log.debug("barrier {}: try row conflicts but is not visible to this transaction", key);
-                return BarrierResult.RETRY;
+                return new Decision(BarrierResult.RETRY);
             }
-            return BranchOp.CANCEL.wire().equals(origin) ? BarrierResult.SUSPENDED : BarrierResult.DUPLICATE;
+            return new Decision(BranchOp.CANCEL.wire().equals(origin) ? BarrierResult.SUSPENDED
+                    : BarrierResult.DUPLICATE);
         }
-        return cancelTookTryRow ? BarrierResult.EMPTY_COMPENSATION : BarrierResult.APPLIED;
+        return new Decision(cancelTookTryRow ? BarrierResult.EMPTY_COMPENSATION : BarrierResult.APPLIED, inserted);
     }
 
     private String originOf(Connection conn, String gid, String branchId, BranchOp op) throws SQLException {

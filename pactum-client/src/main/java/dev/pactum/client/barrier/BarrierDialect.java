@@ -22,15 +22,18 @@ import java.util.Objects;
  * <p>The algorithm itself lives in {@link Barrier}; a dialect only says how to express its steps.
  */
 public enum BarrierDialect {
-    /** PostgreSQL 9.5 or newer: {@code INSERT ... ON CONFLICT DO NOTHING}. */
+    /**
+     * PostgreSQL 9.5 or newer: {@code INSERT ... ON CONFLICT DO NOTHING}, returning the inserting transaction's
+     * id (64 bits, never reused) as the mark of the barrier's transaction.
+     */
     POSTGRESQL("barrier-postgresql.sql",
             "INSERT INTO " + Barrier.TABLE + " (gid, branch_id, op, origin_op, created_at) VALUES (?, ?, ?, ?, ?)"
-                    + " ON CONFLICT DO NOTHING",
+                    + " ON CONFLICT DO NOTHING RETURNING txid_current()",
             "",
             // PostgreSQL has no DELETE ... LIMIT; the physical row id picks the batch.
             "DELETE FROM " + Barrier.TABLE + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + Barrier.TABLE
                     + " WHERE created_at < ? LIMIT " + Barrier.DELETE_BATCH + "))",
-            "SELECT txid_current()",
+            null,
             // After a COMMIT or ROLLBACK statement the new transaction may have no id yet; asking must not
             // give it one (txid_current() would).
             "SELECT txid_current_if_assigned()" + BarrierDialect.BY_KEY),
@@ -38,7 +41,9 @@ public enum BarrierDialect {
     /**
      * MySQL 8 and MariaDB 10.5 or newer (InnoDB): {@code INSERT IGNORE}. IGNORE also turns a too-long or
      * NULL value into a warning, which would silently merge distinct ids; {@link BarrierKey} rejects such
-     * values before any SQL runs.
+     * values before any SQL runs. Neither gives its transaction id cheaply ({@code information_schema.innodb_trx}
+     * is a cache refreshed at most every 0.1 s), so a savepoint marks the barrier's transaction: every commit or
+     * rollback destroys it, the server's own included.
      */
     MYSQL("barrier-mysql.sql",
             "INSERT IGNORE INTO " + Barrier.TABLE + " (gid, branch_id, op, origin_op, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -50,14 +55,17 @@ public enum BarrierDialect {
 
     /**
      * H2 2.x: a plain insert whose duplicate-key error (SQLState 23505) is caught. H2 undoes only the failed
-     * statement, so the transaction stays usable; PostgreSQL would abort it, hence its own form.
+     * statement, so the transaction stays usable; PostgreSQL would abort it, hence its own form. The insert is
+     * read through a data change delta table to return {@code TRANSACTION_ID()}, the transaction's 64-bit
+     * sequence number, as the mark.
      */
     H2("barrier-h2.sql",
-            "INSERT INTO " + Barrier.TABLE + " (gid, branch_id, op, origin_op, created_at) VALUES (?, ?, ?, ?, ?)",
+            "SELECT TRANSACTION_ID() FROM FINAL TABLE (INSERT INTO " + Barrier.TABLE
+                    + " (gid, branch_id, op, origin_op, created_at) VALUES (?, ?, ?, ?, ?))",
             "",
             "DELETE FROM " + Barrier.TABLE + " WHERE created_at < ? FETCH FIRST " + Barrier.DELETE_BATCH
                     + " ROWS ONLY",
-            "SELECT TRANSACTION_ID()",
+            null,
             "SELECT TRANSACTION_ID()" + BarrierDialect.BY_KEY);
 
     /** The savepoint that marks the barrier's transaction on MySQL and MariaDB. */
@@ -70,6 +78,7 @@ public enum BarrierDialect {
     private final String insertSql;
     private final String selectOriginSql;
     private final String deleteBatchSql;
+    /** The statement that marks the transaction; null where the insert returns the mark itself. */
     private final String markSql;
     private final String checkMarkSql;
 
@@ -125,11 +134,12 @@ public enum BarrierDialect {
      * Inserts a barrier row unless one with the same key exists.
      *
      * <p>On all three databases a concurrent insert of the same key that is not yet committed makes this
-     * call wait; it returns {@code false} if that transaction commits and inserts the row if it rolls back.
+     * call wait; it finds the row there if that transaction commits and inserts the row if it rolls back.
      *
-     * @return whether this call inserted the row
+     * @return null when the row was there; otherwise what {@link #markTransaction} needs: the inserting
+     *         transaction's id on PostgreSQL and H2, an empty string on MySQL
      */
-    boolean insertIfAbsent(Connection conn, String gid, String branchId, String op, String originOp, Instant now)
+    String insertIfAbsent(Connection conn, String gid, String branchId, String op, String originOp, Instant now)
             throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(insertSql)) {
             ps.setString(1, gid);
@@ -137,10 +147,15 @@ public enum BarrierDialect {
             ps.setString(3, op);
             ps.setString(4, originOp);
             bindTime(ps, 5, now);
-            return ps.executeUpdate() == 1;
+            if (this == MYSQL) {
+                return ps.executeUpdate() == 1 ? "" : null;
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Objects.requireNonNull(rs.getString(1), "no transaction id from the insert") : null;
+            }
         } catch (SQLException e) {
             if (this == H2 && "23505".equals(e.getSQLState())) {
-                return false;
+                return null;
             }
             throw e;
         }
@@ -148,28 +163,19 @@ public enum BarrierDialect {
 
     /**
      * Marks the local transaction open on {@code conn}, once the barrier row is written and before the business
-     * code runs. {@link #isStillMarked} later tells whether the same transaction is still open.
+     * code runs; {@link #isStillMarked} later tells whether the same transaction is still open. On PostgreSQL and
+     * H2 the mark is the transaction id the insert returned (no statement); on MySQL and MariaDB a savepoint.
      *
-     * <ul>
-     *   <li>PostgreSQL: the transaction's id, {@code txid_current()} (64 bits, never reused);</li>
-     *   <li>H2: {@code TRANSACTION_ID()}, the transaction's 64-bit sequence number, set once it has written;</li>
-     *   <li>MySQL, MariaDB: neither gives its transaction id cheaply ({@code information_schema.innodb_trx} is a
-     *       cache refreshed every 0.1 s), so a savepoint does: every commit or rollback, the server's own
-     *       included, destroys it.</li>
-     * </ul>
-     *
+     * @param inserted what {@link #insertIfAbsent} returned for the operation's row
      * @return the mark, to pass to {@link #isStillMarked}
      */
-    String markTransaction(Connection conn) throws SQLException {
+    String markTransaction(Connection conn, String inserted) throws SQLException {
+        if (markSql == null) {
+            return Objects.requireNonNull(inserted, "inserted");
+        }
         try (Statement st = conn.createStatement()) {
-            if (this == MYSQL) {
-                st.execute(markSql);
-                return SAVEPOINT;
-            }
-            try (ResultSet rs = st.executeQuery(markSql)) {
-                rs.next();
-                return Objects.requireNonNull(rs.getString(1), "no transaction id after the barrier's insert");
-            }
+            st.execute(markSql);
+            return SAVEPOINT;
         }
     }
 

@@ -20,7 +20,8 @@ import java.sql.SQLException;
  * </ul>
  * Business code may also end the transaction itself. So, in this order:
  * <ol>
- *   <li>{@link BarrierDialect#markTransaction mark} the transaction (the barrier row is already written);</li>
+ *   <li>{@link BarrierDialect#markTransaction mark} the transaction (the barrier row is already written; on
+ *       PostgreSQL and H2 its insert returned the transaction id, on MySQL a savepoint is set);</li>
  *   <li>run the business code on a {@link GuardedConnection}, which refuses commit, rollback, auto-commit on,
  *       close and abort;</li>
  *   <li>check that no such call was attempted, that auto-commit is still off (a {@code SET autocommit}
@@ -30,14 +31,17 @@ import java.sql.SQLException;
  * that the coordinator would take for done. Nothing runs between the check and the commit, so the commit
  * cannot meet a transaction that is aborted or gone (the only case in which pgjdbc hides a rollback).
  *
- * <p>Cost: one statement to mark and one to check per applied call; see docs/barrier.md for figures.
+ * <p>Cost per applied call: the check, one statement; on MySQL and MariaDB also the savepoint. Figures in
+ * docs/barrier.md.
  */
 final class TransactionGuard {
     private TransactionGuard() {
     }
 
-    static void runWork(Connection conn, BarrierDialect dialect, BarrierKey key, BranchWork work) throws Exception {
-        String mark = dialect.markTransaction(conn);
+    /** @param inserted what the insert of the operation's barrier row returned (the mark, or what makes it) */
+    static void runWork(Connection conn, BarrierDialect dialect, BarrierKey key, String inserted, BranchWork work)
+            throws Exception {
+        String mark = dialect.markTransaction(conn, inserted);
         GuardedConnection guarded = new GuardedConnection(conn, key);
         try {
             work.run(guarded.connection());
