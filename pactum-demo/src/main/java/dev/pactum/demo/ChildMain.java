@@ -1,6 +1,7 @@
 package dev.pactum.demo;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -27,7 +28,7 @@ public final class ChildMain {
         if (args.length == 0) {
             throw new IllegalArgumentException("usage: ChildMain <main class> [args...]");
         }
-        Signal.handle(new Signal("INT"), Signal.IGN);
+        Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
             System.err.println("pactum demo: parent process " + parent.pid() + " is gone; stopping");
             System.exit(143);

@@ -80,6 +80,11 @@ public final class DemoCommand implements Callable<Integer> {
     /** The whole concurrent batch, answers and final statuses: past this the demo reports it did not finish. */
     static final Duration BATCH_BOUND = Duration.ofSeconds(180);
 
+    /** The demo alone, as {@code pactum demo} runs it (tests start it as a process of its own). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new DemoCommand()).execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         pattern = pattern.toLowerCase(java.util.Locale.ROOT);

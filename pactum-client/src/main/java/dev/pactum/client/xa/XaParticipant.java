@@ -280,10 +280,12 @@ public final class XaParticipant implements AutoCloseable {
             log.debug("XA branch {}: work done, idle", b.id);
             return XaResult.APPLIED;
         } catch (Throwable t) {
-            // Rolled back cleanly after a refusal (a business answer, not a fault of the connection): reusable.
-            // After anything else the connection is closed, which also rolls back whatever is left.
+            // Rolled back cleanly after a refusal or a lost race (deadlock, lock or statement timeout: answers of
+            // the database, not faults of the connection): reusable. Under a hot row these are frequent, and a
+            // new PostgreSQL connection costs a server process. After anything else the connection is closed,
+            // which also rolls back whatever is left.
             boolean clean = started && endFailedQuietly(b);
-            if (clean && refusal(t) != null) {
+            if (clean && (refusal(t) != null || dialect.isRetryable(t))) {
                 workPool.release(c);
             } else {
                 workPool.discard(c);
