@@ -58,12 +58,12 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <h2>A branch's life</h2>
- * {@link #work} takes an XA connection from the participant's pool, {@code xa.start(xid)}, runs the business
- * code on it, {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks
+ * {@link #work} takes an XA connection from the participant's work pool (whose connections bound every lock
+ * wait and statement by {@link Builder#workTimeout}), {@code xa.start(xid)}, runs the business code on it, {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks
  * until {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it). The prepared
  * transaction then lives in the database, locks included, until {@link #commit} or {@link #rollback}. On
- * PostgreSQL it belongs to no session: the connection goes back to the pool at once, and phase 2 runs on any
- * pooled connection. On MariaDB no other session can finish it while the session that prepared it lives, so the
+ * PostgreSQL it belongs to no session: the connection goes back to the pool at once, and phase 2 runs on a
+ * connection of the reserved pool, which work never gets. On MariaDB no other session can finish it while the session that prepared it lives, so the
  * branch keeps its connection and phase 2 runs on it, which then goes back to the pool; a branch whose phase 2
  * does not come within the recovery delay gives its session up (closed; the branch stays prepared). An idle
  * branch whose prepare does not come within the idle timeout is rolled back ({@link #expireIdle()}). See
@@ -82,14 +82,26 @@ import java.util.function.Predicate;
  * leave it while undecided or while the coordinator cannot be asked. A gid the coordinator does not know is an
  * orphan: it is rolled back once it has been seen as one for longer than the orphan grace period.
  *
+ * <h2>Under load</h2>
+ * Phase 2 and recovery never wait behind business work: they use connections reserved for them
+ * ({@link Builder#phaseTwoConnections}), and a commit or rollback does not wait for a branch whose work is running.
+ * Work is bounded: it waits at most {@link Builder#connectionTimeout} for a connection, and each of its lock waits
+ * and statements at most {@link Builder#workTimeout}; past either it is rolled back, its connection freed, and it
+ * answers {@link XaResult#RETRY}. Without this, a prepared branch on a hot row whose commit needed a connection
+ * held by work waiting for that row deadlocked the participant (issue 6; docs/xa-participant.md, "Failure modes
+ * under load").
+ *
  * <p>Thread-safe; one instance per database. Calls on the same branch are serialized; calls on different
- * branches run in parallel, each on its own connection (at most {@link Builder#maxConnections} at once). Ids and
- * the xid mapping: {@link XaIds}.
+ * branches run in parallel, each on its own connection (at most {@link Builder#maxConnections} for work at once).
+ * Ids and the xid mapping: {@link XaIds}.
  */
 public final class XaParticipant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XaParticipant.class);
 
-    /** How long a phase-1 or phase-2 call waits for a branch busy in another call before answering RETRY. */
+    /**
+     * How long a call waits for a branch busy in another short call before answering RETRY (a commit or rollback
+     * does not wait for a branch whose work is running: see finish).
+     */
     static final Duration LOCK_WAIT = Duration.ofSeconds(2);
 
     /** How many finished branches are remembered to refuse a late work call (in memory, newest kept). */
@@ -180,9 +192,11 @@ public final class XaParticipant implements AutoCloseable {
      *
      * @return {@link XaResult#APPLIED} when the work ran; {@link XaResult#DUPLICATE} when this branch is already
      *         held or prepared here (the work is not run again); {@link XaResult#REFUSED} when the business code
-     *         threw {@link BranchRefusedException} or the branch was already rolled back; {@link XaResult#RETRY}
-     *         when a deadlock, serialization failure or lock timeout rolled it back, the same branch is busy
-     *         in another call, or {@link #close()} ran meanwhile (rolled back)
+     *         threw {@link BranchRefusedException}, the branch was already rolled back, or a rollback came
+     *         while the work ran (rolled back when it ended); {@link XaResult#RETRY} when no connection was free
+     *         within the connection timeout (not run), a deadlock, serialization failure, or a lock wait or
+     *         statement past the work timeout rolled it back, the same branch is busy in another call, or
+     *         {@link #close()} ran meanwhile (rolled back)
      * @throws dev.pactum.api.InvalidInputException naming the field when an id is malformed (nothing was done)
      * @throws RuntimeException the business code's own unchecked exception, after rolling back
      * @throws XaException      no connection, XA start failed, or a checked exception from the business code;

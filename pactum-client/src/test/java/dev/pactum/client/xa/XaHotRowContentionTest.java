@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,14 +124,37 @@ class XaHotRowContentionTest {
         return gidPrefix + seq.incrementAndGet();
     }
 
+    private String newHotRow() throws SQLException {
+        String hot = "hot-" + seq.incrementAndGet();
+        db.newAccount(hot, START_BALANCE);
+        return hot;
+    }
+
+    /** A branch that takes 1 from the row and is prepared, holding the row's lock until its phase 2. */
+    private String prepareOn(String hot) {
+        String gid = newGid();
+        assertThat(xa.work(gid, "hot", XaTestDatabase.debit(hot, 1))).isEqualTo(XaResult.APPLIED);
+        assertThat(xa.prepare(gid, "hot")).isEqualTo(XaResult.APPLIED);
+        return gid;
+    }
+
+    /** Starts {@link #TRANSACTIONS} calls at once, one per new gid. */
+    private <T> Map<String, Future<T>> startMany(Function<String, T> call) {
+        Map<String, Future<T>> started = new LinkedHashMap<>();
+        for (int i = 0; i < TRANSACTIONS; i++) {
+            String gid = newGid();
+            started.put(gid, pool.submit(() -> call.apply(gid)));
+        }
+        return started;
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"postgresql", "mariadb"})
     void manyTransactionsOnOneHotRowAllEndConsistently(String kind) throws Exception {
         open(kind);
-        String hot = "hot-" + seq.incrementAndGet();
-        db.newAccount(hot, START_BALANCE);
+        String hot = newHotRow();
         AtomicBoolean storm = new AtomicBoolean(true);
         List<String> recoveryFailures = new ArrayList<>();
         // Recovery runs all through the storm, as the background loop does: it must never wait behind the work.
@@ -148,11 +172,7 @@ class XaHotRowContentionTest {
             return null;
         });
 
-        Map<String, Future<Outcome>> txs = new LinkedHashMap<>();
-        for (int i = 0; i < TRANSACTIONS; i++) {
-            String gid = newGid();
-            txs.put(gid, pool.submit(() -> purchase(gid, hot)));
-        }
+        Map<String, Future<Outcome>> txs = startMany(gid -> purchase(gid, hot));
         Map<String, Outcome> outcomes = awaitAll(txs);
         storm.set(false);
         recovery.get(10, TimeUnit.SECONDS);
@@ -166,18 +186,11 @@ class XaHotRowContentionTest {
     @ValueSource(strings = {"postgresql", "mariadb"})
     void commitOfAPreparedBranchDoesNotWaitForTheWorkQueuedBehindIt(String kind) throws Exception {
         open(kind);
-        String hot = "hot-" + seq.incrementAndGet();
-        db.newAccount(hot, START_BALANCE);
-        String blocker = newGid();
-        assertThat(xa.work(blocker, "hot", XaTestDatabase.debit(hot, 1))).isEqualTo(XaResult.APPLIED);
-        assertThat(xa.prepare(blocker, "hot")).isEqualTo(XaResult.APPLIED);
+        String hot = newHotRow();
+        String blocker = prepareOn(hot);
 
         // Work queues behind the prepared branch's row lock until every work connection is taken.
-        Map<String, Future<Outcome>> txs = new LinkedHashMap<>();
-        for (int i = 0; i < TRANSACTIONS; i++) {
-            String gid = newGid();
-            txs.put(gid, pool.submit(() -> purchase(gid, hot)));
-        }
+        Map<String, Future<Outcome>> txs = startMany(gid -> purchase(gid, hot));
         awaitAllConnectionsLent();
 
         // The decision for the prepared branch arrives now: its commit must go through, not queue behind them.
@@ -190,19 +203,12 @@ class XaHotRowContentionTest {
     @ValueSource(strings = {"postgresql", "mariadb"})
     void workStuckBehindAPreparedBranchGivesUpAndFreesItsConnection(String kind) throws Exception {
         open(kind);
-        String hot = "hot-" + seq.incrementAndGet();
-        db.newAccount(hot, START_BALANCE);
-        String blocker = newGid();
-        assertThat(xa.work(blocker, "hot", XaTestDatabase.debit(hot, 1))).isEqualTo(XaResult.APPLIED);
-        assertThat(xa.prepare(blocker, "hot")).isEqualTo(XaResult.APPLIED);
+        String hot = newHotRow();
+        String blocker = prepareOn(hot);
 
         // The decision for the blocker is held back (a slow coordinator) until every other work call has
         // answered: none can get the row lock, so each must give up on its own, roll back and free its connection.
-        Map<String, Future<XaResult>> works = new LinkedHashMap<>();
-        for (int i = 0; i < TRANSACTIONS; i++) {
-            String gid = newGid();
-            works.put(gid, pool.submit(() -> xa.work(gid, "hot", XaTestDatabase.debit(hot, 1))));
-        }
+        Map<String, Future<XaResult>> works = startMany(gid -> xa.work(gid, "hot", XaTestDatabase.debit(hot, 1)));
         Map<String, XaResult> answers = awaitAll(works);
         assertThat(new HashSet<>(answers.values())).as("answers of work that cannot get its lock")
                 .containsOnly(XaResult.RETRY);
