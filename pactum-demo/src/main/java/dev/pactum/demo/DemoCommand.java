@@ -318,7 +318,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .timeout(CALL_TIMEOUT).POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(body))).build(),
+                .timeout(CALL_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 500) {
             throw new IOException("POST " + url + " answered " + r.statusCode() + ": " + r.body());

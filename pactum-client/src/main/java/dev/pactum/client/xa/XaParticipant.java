@@ -59,12 +59,14 @@ import java.util.function.Predicate;
  *
  * <h2>A branch's life</h2>
  * {@link #work} takes an XA connection from the participant's work pool (whose connections bound every lock
- * wait and statement by {@link Builder#workTimeout}), {@code xa.start(xid)}, runs the business code on it, {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks
- * until {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it). The prepared
+ * wait and statement by {@link Builder#workTimeout}), {@code xa.start(xid)}, runs the business code on it,
+ * {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks until
+ * {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it). The prepared
  * transaction then lives in the database, locks included, until {@link #commit} or {@link #rollback}. On
  * PostgreSQL it belongs to no session: the connection goes back to the pool at once, and phase 2 runs on a
- * connection of the reserved pool, which work never gets. On MariaDB no other session can finish it while the session that prepared it lives, so the
- * branch keeps its connection and phase 2 runs on it, which then goes back to the pool; a branch whose phase 2
+ * connection of the reserved pool, which work never gets. On MariaDB no other session can finish it while the
+ * session that prepared it lives, so the branch keeps its connection and phase 2 runs on it, which then goes
+ * back to the pool; a branch whose phase 2
  * does not come within the recovery delay gives its session up (closed; the branch stays prepared). An idle
  * branch whose prepare does not come within the idle timeout is rolled back ({@link #expireIdle()}). See
  * {@link BranchState} and {@link XaConnectionPool}.

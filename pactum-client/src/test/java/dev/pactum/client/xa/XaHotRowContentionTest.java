@@ -237,9 +237,9 @@ class XaHotRowContentionTest {
 
     /**
      * Two branches of one XA transaction, each on its own participant as in the demo: "log" records the purchase,
-     * "hot" takes 1 from the hot row. Any branch's work not answering 200 aborts the transaction (the transaction manager's
-     * {@code PactumClient.xa} does so for 409 and 425 alike); otherwise every branch is prepared, and the decision
-     * is commit only if all voted yes. Phase 2 is retried until acknowledged, within {@link #BOUND}.
+     * "hot" takes 1 from the hot row. Any branch's work not answering 200 aborts the transaction (the transaction
+     * manager's {@code PactumClient.xa} does so for 409 and 425 alike); otherwise every branch is prepared, and the
+     * decision is commit only if all voted yes. Phase 2 is retried until acknowledged, within {@link #BOUND}.
      */
     private Outcome purchase(String gid, String hot) {
         long deadline = System.nanoTime() + BOUND.toNanos();
@@ -299,7 +299,8 @@ class XaHotRowContentionTest {
      * the committed ones (plus {@code otherCommits} debits of 1 outside the purchases) made it.
      */
     private void assertConsistent(String hot, Map<String, Outcome> purchases, int otherCommits) throws SQLException {
-        assertThat(purchases.values()).as("transactions whose phase 2 never went through").doesNotContain(Outcome.STUCK);
+        assertThat(purchases.values()).as("transactions whose phase 2 never went through")
+                .doesNotContain(Outcome.STUCK);
         Set<String> committed = new HashSet<>();
         purchases.forEach((gid, o) -> {
             if (o == Outcome.COMMITTED) {
