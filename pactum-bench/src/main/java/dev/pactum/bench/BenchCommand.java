@@ -57,6 +57,9 @@ public final class BenchCommand implements Callable<Integer> {
     int levelWarmup;
     @Option(names = "--in-process", description = "Run the coordinator inside the benchmark's JVM instead of a process of its own.")
     boolean inProcess;
+    @Option(names = "--coordinator-jvm-option", description = "An extra JVM option of the coordinator's own process"
+            + " (repeatable), e.g. -XX:StartFlightRecording=filename=coordinator.jfr,settings=profile.")
+    List<String> coordinatorJvmOptions = new ArrayList<>();
     @Option(names = "--store-url", description = "JDBC URL of a PostgreSQL or MariaDB store instead of the embedded one.")
     String storeUrl;
     @Option(names = "--data", description = "Directory for the embedded store (default: a fresh temporary directory).")
@@ -147,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
             return CoordinatorUnderTest.external(external);
         }
         return inProcess ? CoordinatorUnderTest.inProcess(dir.resolve("store"), storeUrl)
-                : CoordinatorUnderTest.process(dir.resolve("store"), storeUrl, dir.resolve("logs"));
+                : CoordinatorUnderTest.process(dir.resolve("store"), storeUrl, dir.resolve("logs"), coordinatorJvmOptions);
     }
 
     /** The unit measured with the coordinator, the same work without it, and how many calls the client itself makes. */

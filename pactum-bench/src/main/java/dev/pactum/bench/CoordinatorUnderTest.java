@@ -48,14 +48,15 @@ final class CoordinatorUnderTest implements AutoCloseable {
                 ProcessHandle.current().pid(), c);
     }
 
-    static CoordinatorUnderTest process(Path data, String storeUrl, Path logDir) throws IOException, InterruptedException {
+    static CoordinatorUnderTest process(Path data, String storeUrl, Path logDir, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         int port = freePort();
         List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--data", data.toString(),
                 "--node-id", "bench"));
         if (storeUrl != null) {
             args.addAll(List.of("--store-url", storeUrl));
         }
-        ChildProcess child = ChildProcess.start("coordinator", logDir, ServerMain.class.getName(), args);
+        ChildProcess child = ChildProcess.start("coordinator", logDir, ServerMain.class.getName(), jvmOptions, args);
         URI url = URI.create("http://127.0.0.1:" + port);
         try {
             child.awaitHealthy(url + "/health", Duration.ofSeconds(60));

@@ -29,6 +29,12 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(String name, Path logDir, String mainClass, List<String> args) throws IOException {
+        return start(name, logDir, mainClass, List.of(), args);
+    }
+
+    /** With extra JVM options, e.g. a flight recording of a benchmarked coordinator. */
+    public static ChildProcess start(String name, Path logDir, String mainClass, List<String> jvmOptions,
+                                     List<String> args) throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         List<String> cmd = new ArrayList<>();
@@ -36,6 +42,7 @@ public final class ChildProcess implements AutoCloseable {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:+UseSerialGC"); // small heaps, little GC work: leaves the two cores to the transactions
         cmd.add("-Xss512k");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ChildMain.class.getName()); // ignores the terminal's SIGINT, ends with its parent
