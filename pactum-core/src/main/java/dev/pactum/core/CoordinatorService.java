@@ -17,18 +17,12 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginResult;
 import dev.pactum.core.spi.TransactionStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,24 +32,24 @@ import java.util.stream.Collectors;
  * Every input is checked before anything is written, so bad input changes nothing.
  */
 public final class CoordinatorService {
-    private static final Logger log = LoggerFactory.getLogger(CoordinatorService.class);
     /** A compare-and-set lost to a concurrent writer is re-read and re-decided at most this often. */
     private static final int CAS_ROUNDS = 16;
     public static final int MAX_PAGE = 1000;
 
     private final TransactionStore store;
-    private final Map<TxPattern, PatternProcessor> processors = new EnumMap<>(TxPattern.class);
+    private final PatternRegistry patterns;
+    private final Decisions decisions;
     private final TransactionDriver driver;
     private final CoordinatorConfig config;
     private final CoordinatorMetrics metrics;
     private final Clock clock;
 
-    public CoordinatorService(TransactionStore store, List<PatternProcessor> processors, TransactionDriver driver,
-                              CoordinatorConfig config, CoordinatorMetrics metrics, Clock clock) {
+    public CoordinatorService(TransactionStore store, PatternRegistry patterns, Decisions decisions,
+                              TransactionDriver driver, CoordinatorConfig config, CoordinatorMetrics metrics,
+                              Clock clock) {
         this.store = store;
-        for (PatternProcessor p : processors) {
-            this.processors.put(p.pattern(), p);
-        }
+        this.patterns = patterns;
+        this.decisions = decisions;
         this.driver = driver;
         this.config = config;
         this.metrics = metrics;
@@ -72,6 +66,9 @@ public final class CoordinatorService {
         }
         String gid = req.gid() == null ? null : Ids.checkId("gid", req.gid());
         TxPattern pattern = req.pattern() == null ? TxPattern.TCC : req.pattern();
+        if (!patterns.runs(pattern)) {
+            throw new InvalidInputException("pattern", "this coordinator does not run pattern " + pattern);
+        }
         Duration timeout = config.defaultTimeout();
         if (req.timeoutMs() != null) {
             if (req.timeoutMs() <= 0) {
@@ -100,28 +97,11 @@ public final class CoordinatorService {
         if (req == null) {
             throw new InvalidInputException("body", "a JSON object is required");
         }
-        String branchId = Ids.checkId("branchId", req.branchId());
-        boolean xa = req.prepareUrl() != null || req.commitUrl() != null || req.rollbackUrl() != null;
-        BranchRecord b;
-        if (xa) {
-            refuse("tryUrl", req.tryUrl(), "XA");
-            refuse("confirmUrl", req.confirmUrl(), "XA");
-            refuse("cancelUrl", req.cancelUrl(), "XA");
-            b = BranchRecord.registerXa(gid, branchId, checkUrl("prepareUrl", req.prepareUrl(), true),
-                    checkUrl("commitUrl", req.commitUrl(), true), checkUrl("rollbackUrl", req.rollbackUrl(), true),
-                    clock.instant());
-        } else {
-            b = BranchRecord.register(gid, branchId, checkUrl("tryUrl", req.tryUrl(), false),
-                    checkUrl("confirmUrl", req.confirmUrl(), true), checkUrl("cancelUrl", req.cancelUrl(), true),
-                    clock.instant());
-        }
+        Ids.checkId("branchId", req.branchId());
         GlobalTransaction tx = load(gid);
-        TxPattern kind = xa ? TxPattern.XA : TxPattern.TCC;
-        if (tx.pattern() != kind) {
-            throw new ConflictException("transaction " + gid + " is " + tx.pattern() + "; a " + kind
-                    + " branch (" + (xa ? "prepareUrl, commitUrl, rollbackUrl" : "confirmUrl, cancelUrl")
-                    + ") cannot join it", gid, tx.status().name());
-        }
+        // The transaction's pattern says which branch shapes it takes; nothing is written before it agreed.
+        BranchRecord b = patterns.acceptBranch(tx, req, clock.instant());
+        String branchId = b.branchId();
         return switch (store.addBranch(b, GlobalStatus.ACTIVE)) {
             case AddBranchResult.Added a -> Views.of(a.branch());
             case AddBranchResult.Duplicate d -> throw new ConflictException(
@@ -165,15 +145,9 @@ public final class CoordinatorService {
                     }
                     List<BranchRecord> branches = store.branches(gid);
                     checkTried(gid, tx, branches, tried);
-                    PatternProcessor p = processors.get(tx.pattern());
-                    GlobalStatus target = p.submitTarget();
-                    GlobalTransaction submitted = tx.moveTo(target, "submitted", now, config.nodeId(),
-                            now.plus(config.lease()));
-                    Optional<GlobalTransaction> stored = store.compareAndSet(tx, submitted);
+                    Pattern p = patterns.of(tx.pattern());
+                    Optional<GlobalTransaction> stored = decisions.move(tx, p.submitTarget(), "submitted");
                     if (stored.isPresent()) {
-                        if (target.isDecision()) {
-                            metrics.decided(target);
-                        }
                         GlobalTransaction after = p.afterSubmit(stored.get());
                         if (after.status().isDecision()) {
                             driver.startDriving(after);
@@ -231,15 +205,8 @@ public final class CoordinatorService {
     }
 
     private Optional<GlobalTransaction> abortActive(GlobalTransaction tx, String reason) {
-        Instant now = clock.instant();
-        GlobalTransaction decided = tx.moveTo(GlobalStatus.ABORTING, reason, now, config.nodeId(),
-                now.plus(config.lease()));
-        Optional<GlobalTransaction> stored = store.compareAndSet(tx, decided);
-        stored.ifPresent(s -> {
-            metrics.decided(GlobalStatus.ABORTING);
-            log.debug("{} aborting: {}", tx.gid(), reason);
-            driver.startDriving(s);
-        });
+        Optional<GlobalTransaction> stored = decisions.move(tx, GlobalStatus.ABORTING, reason);
+        stored.ifPresent(driver::startDriving);
         return stored;
     }
 
@@ -264,35 +231,6 @@ public final class CoordinatorService {
 
     private TransactionView view(GlobalTransaction tx) {
         return Views.of(tx, store.branches(tx.gid()));
-    }
-
-    /** A field of the other pattern's branches: naming it is clearer than ignoring it. */
-    private static void refuse(String field, String value, String pattern) {
-        if (value != null) {
-            throw new InvalidInputException(field, field + " does not belong to an " + pattern + " branch");
-        }
-    }
-
-    private static String checkUrl(String field, String value, boolean required) {
-        if (value == null || value.isEmpty()) {
-            if (required) {
-                throw new InvalidInputException(field, field + " is required");
-            }
-            return null;
-        }
-        if (value.length() > 2048) {
-            throw new InvalidInputException(field, field + " is longer than 2048 characters");
-        }
-        try {
-            URI u = new URI(value);
-            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
-                throw new InvalidInputException(field, field + " must be an absolute http or https URL, was '"
-                        + abbreviate(value, 80) + "'");
-            }
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException(field, field + " is not a valid URL: " + e.getMessage());
-        }
-        return value;
     }
 
     private static String abbreviate(String s, int max) {

@@ -28,13 +28,16 @@ public final class PhaseTwoRound {
 
     private final TransactionStore store;
     private final PhaseTwoCalls calls;
+    private final Decisions decisions;
     private final Backoff backoff;
     private final Clock clock;
     private final Failpoints failpoints;
 
-    public PhaseTwoRound(TransactionStore store, PhaseTwoCalls calls, Backoff backoff, Clock clock, Failpoints failpoints) {
+    public PhaseTwoRound(TransactionStore store, PhaseTwoCalls calls, Decisions decisions, Backoff backoff, Clock clock,
+                         Failpoints failpoints) {
         this.store = store;
         this.calls = calls;
+        this.decisions = decisions;
         this.backoff = backoff;
         this.clock = clock;
         this.failpoints = failpoints;
@@ -88,12 +91,10 @@ public final class PhaseTwoRound {
                 failpoints.hit(Failpoints.MID_PHASE_TWO);
             }
         }
-        now = clock.instant();
         if (unfinished == 0) {
-            GlobalStatus fin = commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED;
-            return store.compareAndSet(tx, tx.moveTo(fin, null, now, null, null)).orElse(tx);
+            return decisions.move(tx, commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED, null).orElse(tx);
         }
-        Instant next = now.plus(backoff.delay(Math.max(maxAttempts, 1)));
-        return store.compareAndSet(tx, tx.rescheduled(next, now)).orElse(tx);
+        Instant next = clock.instant().plus(backoff.delay(Math.max(maxAttempts, 1)));
+        return decisions.reschedule(tx, next).orElse(tx);
     }
 }

@@ -1,16 +1,19 @@
 package dev.pactum.core.xa;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.api.BranchRequest;
 import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.Outcome;
 import dev.pactum.api.TxPattern;
-import dev.pactum.core.CoordinatorConfig;
-import dev.pactum.core.CoordinatorMetrics;
+import dev.pactum.core.ActiveTimeout;
+import dev.pactum.core.BranchUrls;
+import dev.pactum.core.Decisions;
 import dev.pactum.core.Failpoints;
-import dev.pactum.core.PatternProcessor;
+import dev.pactum.core.Pattern;
 import dev.pactum.core.PhaseTwoCalls;
 import dev.pactum.core.PhaseTwoRound;
+import dev.pactum.core.StateTable;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.CallResult;
@@ -22,6 +25,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+
+import static dev.pactum.api.GlobalStatus.ABORTED;
+import static dev.pactum.api.GlobalStatus.ABORTING;
+import static dev.pactum.api.GlobalStatus.ACTIVE;
+import static dev.pactum.api.GlobalStatus.COMMITTED;
+import static dev.pactum.api.GlobalStatus.COMMITTING;
+import static dev.pactum.api.GlobalStatus.PREPARING;
 
 /**
  * XA two-phase commit.
@@ -35,32 +45,60 @@ import java.util.List;
  * <p>Presumed abort: a transaction found PREPARING by the driver or the recovery worker has no decision because
  * the coordinator that was voting stopped. Nobody can have been told to commit, so it is aborted and every branch
  * rolled back, prepared or not.
+ *
+ * <pre>
+ *   ACTIVE ──submit──▶ PREPARING ──every branch yes──▶ COMMITTING ──all committed──▶ COMMITTED
+ *     │                   └── a no, no answer, or nobody voting (presumed abort) ──┐
+ *     └── abort / timeout ───────────────────────────────────────────────────────▶ ABORTING ──all rolled back──▶ ABORTED
+ * </pre>
  */
-public final class XaProcessor implements PatternProcessor {
-    private static final Logger log = LoggerFactory.getLogger(XaProcessor.class);
+public final class XaPattern implements Pattern {
+    private static final Logger log = LoggerFactory.getLogger(XaPattern.class);
+    private static final StateTable TABLE = StateTable.of(TxPattern.XA)
+            .allow(ACTIVE, PREPARING, ABORTING)
+            .allow(PREPARING, COMMITTING, ABORTING)
+            .allow(COMMITTING, COMMITTED)
+            .allow(ABORTING, ABORTED)
+            .build();
 
     private final TransactionStore store;
     private final PhaseTwoCalls calls;
     private final PhaseTwoRound round;
-    private final CoordinatorConfig config;
-    private final CoordinatorMetrics metrics;
+    private final Decisions decisions;
+    private final ActiveTimeout timeout;
     private final Clock clock;
     private final Failpoints failpoints;
 
-    public XaProcessor(TransactionStore store, PhaseTwoCalls calls, PhaseTwoRound round, CoordinatorConfig config,
-                       CoordinatorMetrics metrics, Clock clock, Failpoints failpoints) {
+    public XaPattern(TransactionStore store, PhaseTwoCalls calls, PhaseTwoRound round, Decisions decisions,
+                     ActiveTimeout timeout, Clock clock, Failpoints failpoints) {
         this.store = store;
         this.calls = calls;
         this.round = round;
-        this.config = config;
-        this.metrics = metrics;
+        this.decisions = decisions;
+        this.timeout = timeout;
         this.clock = clock;
         this.failpoints = failpoints;
     }
 
     @Override
-    public TxPattern pattern() {
+    public TxPattern id() {
         return TxPattern.XA;
+    }
+
+    @Override
+    public StateTable table() {
+        return TABLE;
+    }
+
+    /** XA branches say where they prepare, commit and roll back; the work call is the client's business. */
+    @Override
+    public BranchRecord acceptBranch(String gid, BranchRequest req, Instant now) {
+        BranchUrls.refuse("tryUrl", req.tryUrl(), "XA");
+        BranchUrls.refuse("confirmUrl", req.confirmUrl(), "XA");
+        BranchUrls.refuse("cancelUrl", req.cancelUrl(), "XA");
+        return BranchRecord.registerXa(gid, req.branchId(), BranchUrls.check("prepareUrl", req.prepareUrl(), true),
+                BranchUrls.check("commitUrl", req.commitUrl(), true),
+                BranchUrls.check("rollbackUrl", req.rollbackUrl(), true), now);
     }
 
     @Override
@@ -95,45 +133,33 @@ public final class XaProcessor implements PatternProcessor {
             }
         }
         failpoints.hit(Failpoints.XA_AFTER_VOTE);
-        now = clock.instant();
-        GlobalStatus decision = no == null ? GlobalStatus.COMMITTING : GlobalStatus.ABORTING;
-        GlobalTransaction decided = preparing.moveTo(decision, no == null ? "all branches prepared" : no, now,
-                config.nodeId(), now.plus(config.lease()));
-        GlobalTransaction stored = store.compareAndSet(preparing, decided).orElse(null);
+        GlobalStatus decision = no == null ? COMMITTING : ABORTING;
+        GlobalTransaction stored = decisions.move(preparing, decision, no == null ? "all branches prepared" : no)
+                .orElse(null);
         if (stored == null) {
             // Another node presumed us dead and aborted meanwhile (our lease ran out): its decision stands.
             log.warn("{}: the vote's decision {} lost to a concurrent change", preparing.gid(), decision);
             return store.find(preparing.gid()).orElse(preparing);
-        }
-        metrics.decided(decision);
-        if (no != null) {
-            log.info("{} aborting: {}", preparing.gid(), no);
         }
         failpoints.hit(Failpoints.XA_AFTER_DECISION);
         return stored;
     }
 
     @Override
-    public GlobalTransaction driveOnce(GlobalTransaction tx) {
-        return switch (tx.status()) {
-            case PREPARING -> presumeAbort(tx);
-            case COMMITTING -> round.run(tx, BranchOp.COMMIT, BranchRecord::confirmUrl);
-            case ABORTING -> round.run(tx, BranchOp.ROLLBACK, BranchRecord::cancelUrl);
-            default -> tx;
+    public GlobalTransaction onDue(GlobalTransaction tx) {
+        GlobalTransaction t = tx.status() == ACTIVE ? timeout.abortIfExpired(tx) : tx;
+        return switch (t.status()) {
+            case PREPARING -> presumeAbort(t);
+            case COMMITTING -> round.run(t, BranchOp.COMMIT, BranchRecord::confirmUrl);
+            case ABORTING -> round.run(t, BranchOp.ROLLBACK, BranchRecord::cancelUrl);
+            default -> t; // still ACTIVE (its timeout has not come), or final
         };
     }
 
+    /** Nobody is voting on a PREPARING transaction we now hold: nobody can have been told to commit. */
     private GlobalTransaction presumeAbort(GlobalTransaction tx) {
-        Instant now = clock.instant();
-        GlobalTransaction aborting = tx.moveTo(GlobalStatus.ABORTING,
-                "no decision was recorded before the coordinator stopped (presumed abort)", now, config.nodeId(),
-                now.plus(config.lease()));
-        GlobalTransaction stored = store.compareAndSet(tx, aborting).orElse(null);
-        if (stored == null) {
-            return tx;
-        }
-        metrics.decided(GlobalStatus.ABORTING);
-        log.info("{} was PREPARING with no decision: presumed abort, rolling back every branch", tx.gid());
-        return round.run(stored, BranchOp.ROLLBACK, BranchRecord::cancelUrl);
+        return decisions.move(tx, ABORTING, "no decision was recorded before the coordinator stopped (presumed abort)")
+                .map(stored -> round.run(stored, BranchOp.ROLLBACK, BranchRecord::cancelUrl))
+                .orElse(tx);
     }
 }
