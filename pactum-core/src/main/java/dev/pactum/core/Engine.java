@@ -7,6 +7,9 @@ import dev.pactum.core.tcc.TccPattern;
 import dev.pactum.core.xa.XaPattern;
 
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongUnaryOperator;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,22 +24,42 @@ public final class Engine implements AutoCloseable {
     private final RecoveryWorker worker;
     private final CoordinatorService service;
 
+    /**
+     * Where the engine's background work runs and where backoff draws its jitter. Production uses virtual threads
+     * and a thread-local random; the deterministic simulation passes executors that queue each task as a step of its
+     * own scheduler and a jitter drawn from its one seeded random. Each executor is shut down by {@link #close}.
+     *
+     * @param jitter given n &gt; 0, a number in [0, n), or null for {@code ThreadLocalRandom}
+     */
+    public record Seams(ExecutorService driver, ExecutorService worker, ExecutorService calls, LongUnaryOperator jitter) {
+        public static Seams production() {
+            return new Seams(Executors.newVirtualThreadPerTaskExecutor(), Executors.newVirtualThreadPerTaskExecutor(),
+                    Executors.newVirtualThreadPerTaskExecutor(), null);
+        }
+    }
+
     public Engine(TransactionStore store, BranchInvoker invoker, CoordinatorConfig config, CoordinatorMetrics metrics,
                   Clock clock) {
-        calls = new PhaseTwoCalls(invoker, metrics);
+        this(store, invoker, config, metrics, clock, Seams.production());
+    }
+
+    public Engine(TransactionStore store, BranchInvoker invoker, CoordinatorConfig config, CoordinatorMetrics metrics,
+                  Clock clock, Seams seams) {
+        calls = new PhaseTwoCalls(invoker, metrics, seams.calls());
+        Backoff backoff = seams.jitter() == null ? new Backoff(config.retryBase(), config.retryCap())
+                : new Backoff(config.retryBase(), config.retryCap(), seams.jitter());
         // Decisions checks every move against the pattern's table, and the patterns need Decisions: the lookup
         // reads the registry when a move is made, by which time the constructor has set it.
         AtomicReference<PatternRegistry> registry = new AtomicReference<>();
         Decisions decisions = new Decisions(store, id -> registry.get().of(id).table(), config, metrics, clock);
-        PhaseTwoRound round = new PhaseTwoRound(store, calls, decisions, new Backoff(config.retryBase(),
-                config.retryCap()), clock, config.failpoints());
+        PhaseTwoRound round = new PhaseTwoRound(store, calls, decisions, backoff, clock, config.failpoints());
         ActiveTimeout timeout = new ActiveTimeout(decisions, clock);
         patterns = PatternRegistry.of(
                 new TccPattern(round, timeout),
                 new XaPattern(store, calls, round, decisions, timeout, clock, config.failpoints()));
         registry.set(patterns);
-        driver = new TransactionDriver(patterns);
-        worker = new RecoveryWorker(store, driver, config, clock, metrics);
+        driver = new TransactionDriver(patterns, seams.driver());
+        worker = new RecoveryWorker(store, driver, config, clock, metrics, seams.worker());
         service = new CoordinatorService(store, patterns, decisions, driver, config, metrics, clock);
     }
 

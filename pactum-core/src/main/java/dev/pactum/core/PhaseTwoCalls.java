@@ -22,9 +22,18 @@ import java.util.function.Function;
 public final class PhaseTwoCalls implements AutoCloseable {
     private final BranchInvoker invoker;
     private final CoordinatorMetrics metrics;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService executor;
 
     public PhaseTwoCalls(BranchInvoker invoker, CoordinatorMetrics metrics) {
+        this(invoker, metrics, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * With the executor that makes the calls of a set in parallel (one virtual thread each by default); the
+     * deterministic simulation passes one that runs each call on the calling thread. Shut down by {@link #close}.
+     */
+    public PhaseTwoCalls(BranchInvoker invoker, CoordinatorMetrics metrics, ExecutorService executor) {
+        this.executor = executor;
         this.invoker = invoker;
         this.metrics = metrics;
     }

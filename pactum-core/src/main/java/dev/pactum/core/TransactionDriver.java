@@ -23,10 +23,20 @@ public final class TransactionDriver implements AutoCloseable {
 
     private final PatternRegistry patterns;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService executor;
 
     public TransactionDriver(PatternRegistry patterns) {
+        this(patterns, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * With the executor that runs {@link #startDriving}'s background work (one virtual thread per task by default);
+     * the deterministic simulation passes one that queues the task as a step of its own scheduler. It is shut
+     * down by {@link #close}.
+     */
+    public TransactionDriver(PatternRegistry patterns, ExecutorService executor) {
         this.patterns = patterns;
+        this.executor = executor;
     }
 
     /** Drives {@code tx} in the background; returns false if this process is already driving it. */

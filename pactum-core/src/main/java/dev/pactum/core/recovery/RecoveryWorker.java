@@ -32,12 +32,23 @@ public final class RecoveryWorker implements AutoCloseable {
     private final CoordinatorConfig config;
     private final Clock clock;
     private final CoordinatorMetrics metrics;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService executor;
     private volatile boolean running;
     private Thread thread;
 
     public RecoveryWorker(TransactionStore store, TransactionDriver driver, CoordinatorConfig config, Clock clock,
                           CoordinatorMetrics metrics) {
+        this(store, driver, config, clock, metrics, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * With the executor that drives the claimed transactions of a pass in parallel (one virtual thread each by
+     * default); the deterministic simulation passes one that runs each on the calling thread. Shut down by
+     * {@link #close}.
+     */
+    public RecoveryWorker(TransactionStore store, TransactionDriver driver, CoordinatorConfig config, Clock clock,
+                          CoordinatorMetrics metrics, ExecutorService executor) {
+        this.executor = executor;
         this.store = store;
         this.driver = driver;
         this.config = config;

@@ -32,7 +32,8 @@ import static dev.pactum.api.GlobalStatus.COMMITTING;
  * </pre>
  */
 public final class TccPattern implements Pattern {
-    private static final StateTable TABLE = StateTable.of(TxPattern.TCC)
+    /** TCC's moves; public so that tests and tools can read it without wiring an engine. */
+    public static final StateTable TABLE = StateTable.of(TxPattern.TCC)
             .allow(ACTIVE, COMMITTING, ABORTING)
             .allow(COMMITTING, COMMITTED)
             .allow(ABORTING, ABORTED)

@@ -54,7 +54,8 @@ import static dev.pactum.api.GlobalStatus.PREPARING;
  */
 public final class XaPattern implements Pattern {
     private static final Logger log = LoggerFactory.getLogger(XaPattern.class);
-    private static final StateTable TABLE = StateTable.of(TxPattern.XA)
+    /** XA's moves; public so that tests and tools can read it without wiring an engine. */
+    public static final StateTable TABLE = StateTable.of(TxPattern.XA)
             .allow(ACTIVE, PREPARING, ABORTING)
             .allow(PREPARING, COMMITTING, ABORTING)
             .allow(COMMITTING, COMMITTED)

@@ -1,0 +1,262 @@
+package dev.pactum.core.sim;
+
+import dev.pactum.api.BranchOp;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.Outcome;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.spi.BranchCall;
+import dev.pactum.core.spi.CallResult;
+import dev.pactum.core.testkit.FakeBranchInvoker;
+import dev.pactum.core.testkit.InMemoryTransactionStore;
+
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every participant of the simulation: per (gid, branch) a ledger of what took effect, behind the rules of the
+ * barrier (docs/barrier.md) for TCC and of the XA participant (docs/xa-participant.md) for XA. A repeated call takes
+ * effect once, a Cancel without a Try is an empty compensation, a Try after its Cancel is refused (suspended), a
+ * prepare of a branch not worked (or rolled back) votes no.
+ *
+ * <p>Where a phase-2 call arrives, two invariants are checked on the spot against what the store holds durably:
+ * the decision is recorded (1), and a commit finds every registered branch tried or prepared (3).
+ */
+final class ModelParticipants implements FakeBranchInvoker.Participant {
+
+    static final class Ledger {
+        final String gid;
+        final String branchId;
+        final boolean xa;
+        /** The Try (TCC) or the work (XA) is refused. */
+        final boolean refuse;
+        /** XA: the branch votes no at prepare. */
+        final boolean voteNo;
+        // TCC
+        boolean tried;
+        boolean confirmed;
+        boolean cancelled;
+        boolean emptyCompensation;
+        // XA
+        boolean worked;
+        boolean prepared;
+        boolean committed;
+        boolean rolledBack;
+
+        Ledger(String gid, String branchId, boolean xa, boolean refuse, boolean voteNo) {
+            this.gid = gid;
+            this.branchId = branchId;
+            this.xa = xa;
+            this.refuse = refuse;
+            this.voteNo = voteNo;
+        }
+
+        /** The branch holds something (a reservation, XA work, a prepared transaction) that phase 2 must end. */
+        boolean holdsEffect() {
+            return xa ? (worked || prepared) && !committed && !rolledBack : tried && !confirmed && !cancelled;
+        }
+
+        boolean committedHere() {
+            return xa ? committed : confirmed;
+        }
+
+        boolean abortedHere() {
+            return xa ? rolledBack : cancelled;
+        }
+
+        /** Phase one succeeded here: the Try took effect (TCC), the branch voted yes (XA). */
+        boolean readyToCommit() {
+            return xa ? prepared : tried && !cancelled;
+        }
+
+        @Override
+        public String toString() {
+            return xa ? "xa{worked=" + worked + " prepared=" + prepared + " committed=" + committed + " rolledBack="
+                    + rolledBack + "}" : "tcc{tried=" + tried + " confirmed=" + confirmed + " cancelled=" + cancelled
+                    + (emptyCompensation ? " (empty)" : "") + "}";
+        }
+    }
+
+    private static final Set<BranchOp> TCC_OPS = EnumSet.of(BranchOp.TRY, BranchOp.CONFIRM, BranchOp.CANCEL);
+    /** An XA branch's work is the client's call, sent as TRY here. */
+    private static final Set<BranchOp> XA_OPS = EnumSet.of(BranchOp.TRY, BranchOp.PREPARE, BranchOp.COMMIT,
+            BranchOp.ROLLBACK);
+    private static final Set<GlobalStatus> COMMIT = EnumSet.of(GlobalStatus.COMMITTING, GlobalStatus.COMMITTED);
+    private static final Set<GlobalStatus> ABORT = EnumSet.of(GlobalStatus.ABORTING, GlobalStatus.ABORTED);
+
+    private final Map<String, Ledger> ledgers = new LinkedHashMap<>();
+    private final InMemoryTransactionStore store;
+    private final Checks checks;
+    final Stats stats;
+
+    ModelParticipants(InMemoryTransactionStore store, Checks checks, Stats stats) {
+        this.store = store;
+        this.checks = checks;
+        this.stats = stats;
+    }
+
+    /** A client is about to register this branch; whether its Try or work, and its XA vote, will fail. */
+    void plan(String gid, String branchId, boolean xa, boolean refuse, boolean voteNo) {
+        ledgers.put(gid + "/" + branchId, new Ledger(gid, branchId, xa, refuse, voteNo));
+    }
+
+    Ledger ledger(String gid, String branchId) {
+        return ledgers.get(gid + "/" + branchId);
+    }
+
+    Collection<Ledger> all() {
+        return ledgers.values();
+    }
+
+    @Override
+    public CallResult handle(BranchCall call) {
+        Ledger l = ledger(call.gid(), call.branchId());
+        if (l == null) {
+            checks.violation("model", call.op().wire() + " of " + call.branchId() + " in " + call.gid()
+                    + " reached no planned participant");
+            return new CallResult(Outcome.FAILURE, 404, "unknown branch");
+        }
+        if (!(l.xa ? XA_OPS : TCC_OPS).contains(call.op())) {
+            checks.violation("model", call.op().wire() + " sent to a " + (l.xa ? "XA" : "TCC") + " branch "
+                    + call.branchId() + " of " + call.gid());
+        }
+        return switch (call.op()) {
+            case TRY -> l.xa ? work(l) : tryBranch(l);
+            case CONFIRM, COMMIT -> {
+                phaseTwoArrives(l, call.op(), COMMIT);
+                yield l.xa ? commit(l) : confirm(l);
+            }
+            case CANCEL, ROLLBACK -> {
+                phaseTwoArrives(l, call.op(), ABORT);
+                yield l.xa ? rollback(l) : cancel(l);
+            }
+            case PREPARE -> prepare(l);
+        };
+    }
+
+    private void phaseTwoArrives(Ledger l, BranchOp op, Set<GlobalStatus> decided) {
+        GlobalStatus durable = store.findDurable(l.gid).map(t -> t.status()).orElse(null);
+        if (durable == null || !decided.contains(durable)) {
+            checks.violation("1", op.wire() + " of " + l.branchId + " in " + l.gid
+                    + " reached the participant while the durable status is " + durable);
+        }
+        if (decided == COMMIT) {
+            for (BranchRecord b : store.branchesDurable(l.gid)) {
+                Ledger other = ledger(l.gid, b.branchId());
+                if (other == null || !other.readyToCommit()) {
+                    checks.violation("3", op.wire() + " of " + l.branchId + " in " + l.gid + " while branch "
+                            + b.branchId() + " did not succeed its phase one: " + other);
+                }
+            }
+        }
+    }
+
+    private CallResult tryBranch(Ledger l) {
+        if (l.cancelled) {
+            stats.suspended++;
+            return answer(409, "suspended: cancelled before the Try");
+        }
+        if (l.tried) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        if (l.refuse) {
+            return answer(409, "refused");
+        }
+        l.tried = true;
+        return answer(200, "applied");
+    }
+
+    private CallResult confirm(Ledger l) {
+        if (l.confirmed) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        if (l.cancelled) {
+            checks.violation("2", "confirm of " + l.branchId + " in " + l.gid + " after its cancel");
+            return answer(409, "already cancelled");
+        }
+        l.confirmed = true;
+        return answer(200, "applied");
+    }
+
+    private CallResult cancel(Ledger l) {
+        if (l.cancelled) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        if (l.confirmed) {
+            checks.violation("2", "cancel of " + l.branchId + " in " + l.gid + " after its confirm");
+            return answer(409, "already confirmed");
+        }
+        l.cancelled = true;
+        if (!l.tried) {
+            l.emptyCompensation = true;
+            stats.emptyCompensations++;
+        }
+        return answer(200, "applied");
+    }
+
+    private CallResult work(Ledger l) {
+        if (l.rolledBack) {
+            return answer(409, "already rolled back");
+        }
+        if (l.worked) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        if (l.refuse) {
+            return answer(409, "work refused");
+        }
+        l.worked = true;
+        return answer(200, "applied");
+    }
+
+    private CallResult prepare(Ledger l) {
+        if (l.prepared) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        if (!l.worked || l.rolledBack || l.committed) {
+            return answer(409, "no: nothing to prepare");
+        }
+        if (l.voteNo) {
+            l.rolledBack = true; // the database rolled the branch back: it votes no
+            return answer(409, "no");
+        }
+        l.prepared = true;
+        return answer(200, "yes");
+    }
+
+    private CallResult commit(Ledger l) {
+        if (l.committed) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        if (!l.prepared || l.rolledBack) {
+            checks.violation("3", "commit of " + l.branchId + " in " + l.gid + " that is not prepared: " + l);
+            return answer(409, "not prepared");
+        }
+        l.committed = true;
+        return answer(200, "applied");
+    }
+
+    private CallResult rollback(Ledger l) {
+        if (l.committed) {
+            checks.violation("2", "rollback of " + l.branchId + " in " + l.gid + " after its commit");
+            return answer(409, "already committed");
+        }
+        if (l.rolledBack) {
+            stats.duplicates++;
+            return answer(200, "duplicate");
+        }
+        l.rolledBack = true;
+        return answer(200, "applied");
+    }
+
+    private static CallResult answer(int status, String detail) {
+        return new CallResult(Outcome.fromHttpStatus(status), status, detail);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.pactum.core.sim;
+
+/** What the schedules exercised, summed over a run: evidence that the faults the checks are about really happen. */
+final class Stats {
+    long schedules;
+    long steps;
+    long transactions;
+    long committed;
+    long aborted;
+    long crashes;
+    long machineCrashes;
+    long storeFailures;
+    long nestedCalls;
+    long lateDeliveries;
+    long duplicates;
+    long suspended;
+    long emptyCompensations;
+    long timeouts;
+    long presumedAborts;
+
+    void add(Stats o) {
+        schedules += o.schedules;
+        steps += o.steps;
+        transactions += o.transactions;
+        committed += o.committed;
+        aborted += o.aborted;
+        crashes += o.crashes;
+        machineCrashes += o.machineCrashes;
+        storeFailures += o.storeFailures;
+        nestedCalls += o.nestedCalls;
+        lateDeliveries += o.lateDeliveries;
+        duplicates += o.duplicates;
+        suspended += o.suspended;
+        emptyCompensations += o.emptyCompensations;
+        timeouts += o.timeouts;
+        presumedAborts += o.presumedAborts;
+    }
+
+    @Override
+    public String toString() {
+        return schedules + " schedules, " + steps + " steps, " + transactions + " transactions (" + committed
+                + " committed, " + aborted + " aborted; " + timeouts + " timed out, " + presumedAborts
+                + " presumed aborts), " + crashes + " node crashes (" + machineCrashes + " losing unsynced writes), "
+                + storeFailures + " failed store calls, "
+                + nestedCalls + " slow calls with other work inside, " + lateDeliveries + " late deliveries, "
+                + duplicates + " duplicate calls absorbed, " + suspended + " Trys after their Cancel, "
+                + emptyCompensations + " empty compensations";
+    }
+}
