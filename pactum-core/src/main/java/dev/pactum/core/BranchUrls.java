@@ -35,13 +35,6 @@ public final class BranchUrls {
         return value;
     }
 
-    /** A field of another pattern's branches: naming it is clearer than ignoring it. */
-    public static void refuse(String field, String value, String pattern) {
-        if (value != null) {
-            throw new InvalidInputException(field, field + " does not belong to a " + pattern + " branch");
-        }
-    }
-
     static String abbreviate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }

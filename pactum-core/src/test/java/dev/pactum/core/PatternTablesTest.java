@@ -79,14 +79,14 @@ class PatternTablesTest {
         PatternRegistry r = ENGINE.patterns();
 
         BranchRecord b = r.acceptBranch(tcc, tccBranch, T);
-        assertThat(b.confirmUrl()).isEqualTo("http://p/confirm");
-        assertThat(r.acceptBranch(xa, xaBranch, T).prepareUrl()).isEqualTo("http://p/prepare");
+        assertThat(b.target("confirm")).isEqualTo("http://p/confirm");
+        assertThat(r.acceptBranch(xa, xaBranch, T).target("prepare")).isEqualTo("http://p/prepare");
 
         assertThatThrownBy(() -> r.acceptBranch(tcc, xaBranch, T)).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("g-tcc is TCC; a XA branch cannot join it");
         assertThatThrownBy(() -> r.acceptBranch(xa, tccBranch, T)).isInstanceOf(ConflictException.class);
         BranchRequest mixed = new BranchRequest("b", null, "http://p/confirm", "http://p/cancel", "http://p/prepare",
-                null, null);
+                null, null, null);
         assertThatThrownBy(() -> r.acceptBranch(tcc, mixed, T)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("prepareUrl");
     }

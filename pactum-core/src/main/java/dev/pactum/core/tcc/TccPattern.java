@@ -5,7 +5,7 @@ import dev.pactum.api.BranchRequest;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TxPattern;
 import dev.pactum.core.ActiveTimeout;
-import dev.pactum.core.BranchUrls;
+import dev.pactum.core.BranchOperations;
 import dev.pactum.core.Pattern;
 import dev.pactum.core.PhaseTwoRound;
 import dev.pactum.core.StateTable;
@@ -13,6 +13,7 @@ import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 
 import java.time.Instant;
+import java.util.List;
 
 import static dev.pactum.api.GlobalStatus.ABORTED;
 import static dev.pactum.api.GlobalStatus.ABORTING;
@@ -39,6 +40,10 @@ public final class TccPattern implements Pattern {
             .allow(ABORTING, ABORTED)
             .build();
 
+    static final String TRY = "try";
+    static final String CONFIRM = "confirm";
+    static final String CANCEL = "cancel";
+
     private final PhaseTwoRound round;
     private final ActiveTimeout timeout;
 
@@ -57,14 +62,15 @@ public final class TccPattern implements Pattern {
         return TABLE;
     }
 
+    /** Operations {@code try} (optional, informative: the client calls it), {@code confirm} and {@code cancel}. */
+    private static final List<BranchOperations.Spec> OPERATIONS = List.of(
+            new BranchOperations.Spec(TRY, "tryUrl", false),
+            new BranchOperations.Spec(CONFIRM, "confirmUrl", true),
+            new BranchOperations.Spec(CANCEL, "cancelUrl", true));
+
     @Override
     public BranchRecord acceptBranch(String gid, BranchRequest req, Instant now) {
-        BranchUrls.refuse("prepareUrl", req.prepareUrl(), "TCC");
-        BranchUrls.refuse("commitUrl", req.commitUrl(), "TCC");
-        BranchUrls.refuse("rollbackUrl", req.rollbackUrl(), "TCC");
-        return BranchRecord.register(gid, req.branchId(), BranchUrls.check("tryUrl", req.tryUrl(), false),
-                BranchUrls.check("confirmUrl", req.confirmUrl(), true),
-                BranchUrls.check("cancelUrl", req.cancelUrl(), true), now);
+        return BranchRecord.register(gid, req.branchId(), BranchOperations.accept("TCC", req, OPERATIONS), now);
     }
 
     @Override
@@ -76,8 +82,8 @@ public final class TccPattern implements Pattern {
     public GlobalTransaction onDue(GlobalTransaction tx) {
         GlobalTransaction t = tx.status() == ACTIVE ? timeout.abortIfExpired(tx) : tx;
         return switch (t.status()) {
-            case COMMITTING -> round.run(t, BranchOp.CONFIRM, BranchRecord::confirmUrl);
-            case ABORTING -> round.run(t, BranchOp.CANCEL, BranchRecord::cancelUrl);
+            case COMMITTING -> round.run(t, BranchOp.CONFIRM, b -> b.target(CONFIRM));
+            case ABORTING -> round.run(t, BranchOp.CANCEL, b -> b.target(CANCEL));
             default -> t; // still ACTIVE (its timeout has not come), or final
         };
     }

@@ -7,7 +7,7 @@ import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.Outcome;
 import dev.pactum.api.TxPattern;
 import dev.pactum.core.ActiveTimeout;
-import dev.pactum.core.BranchUrls;
+import dev.pactum.core.BranchOperations;
 import dev.pactum.core.Decisions;
 import dev.pactum.core.Failpoints;
 import dev.pactum.core.Pattern;
@@ -62,6 +62,14 @@ public final class XaPattern implements Pattern {
             .allow(ABORTING, ABORTED)
             .build();
 
+    static final String PREPARE = "prepare";
+    static final String COMMIT = "commit";
+    static final String ROLLBACK = "rollback";
+    private static final List<BranchOperations.Spec> OPERATIONS = List.of(
+            new BranchOperations.Spec(PREPARE, "prepareUrl", true),
+            new BranchOperations.Spec(COMMIT, "commitUrl", true),
+            new BranchOperations.Spec(ROLLBACK, "rollbackUrl", true));
+
     private final TransactionStore store;
     private final PhaseTwoCalls calls;
     private final PhaseTwoRound round;
@@ -94,12 +102,7 @@ public final class XaPattern implements Pattern {
     /** XA branches say where they prepare, commit and roll back; the work call is the client's business. */
     @Override
     public BranchRecord acceptBranch(String gid, BranchRequest req, Instant now) {
-        BranchUrls.refuse("tryUrl", req.tryUrl(), "XA");
-        BranchUrls.refuse("confirmUrl", req.confirmUrl(), "XA");
-        BranchUrls.refuse("cancelUrl", req.cancelUrl(), "XA");
-        return BranchRecord.registerXa(gid, req.branchId(), BranchUrls.check("prepareUrl", req.prepareUrl(), true),
-                BranchUrls.check("commitUrl", req.commitUrl(), true),
-                BranchUrls.check("rollbackUrl", req.rollbackUrl(), true), now);
+        return BranchRecord.register(gid, req.branchId(), BranchOperations.accept("XA", req, OPERATIONS), now);
     }
 
     @Override
@@ -117,7 +120,7 @@ public final class XaPattern implements Pattern {
                 toPrepare.add(b);
             }
         }
-        List<CallResult> votes = calls.callAll(preparing.gid(), BranchOp.PREPARE, toPrepare, BranchRecord::prepareUrl);
+        List<CallResult> votes = calls.callAll(preparing.gid(), BranchOp.PREPARE, toPrepare, b -> b.target(PREPARE));
         String no = null;
         Instant now = clock.instant();
         for (int i = 0; i < toPrepare.size(); i++) {
@@ -151,8 +154,8 @@ public final class XaPattern implements Pattern {
         GlobalTransaction t = tx.status() == ACTIVE ? timeout.abortIfExpired(tx) : tx;
         return switch (t.status()) {
             case PREPARING -> presumeAbort(t);
-            case COMMITTING -> round.run(t, BranchOp.COMMIT, BranchRecord::confirmUrl);
-            case ABORTING -> round.run(t, BranchOp.ROLLBACK, BranchRecord::cancelUrl);
+            case COMMITTING -> round.run(t, BranchOp.COMMIT, b -> b.target(COMMIT));
+            case ABORTING -> round.run(t, BranchOp.ROLLBACK, b -> b.target(ROLLBACK));
             default -> t; // still ACTIVE (its timeout has not come), or final
         };
     }
@@ -160,7 +163,7 @@ public final class XaPattern implements Pattern {
     /** Nobody is voting on a PREPARING transaction we now hold: nobody can have been told to commit. */
     private GlobalTransaction presumeAbort(GlobalTransaction tx) {
         return decisions.move(tx, ABORTING, "no decision was recorded before the coordinator stopped (presumed abort)")
-                .map(stored -> round.run(stored, BranchOp.ROLLBACK, BranchRecord::cancelUrl))
+                .map(stored -> round.run(stored, BranchOp.ROLLBACK, b -> b.target(ROLLBACK)))
                 .orElse(tx);
     }
 }

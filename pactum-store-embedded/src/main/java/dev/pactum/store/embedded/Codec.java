@@ -1,15 +1,20 @@
 package dev.pactum.store.embedded;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pactum.api.Operation;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Keys and values of the embedded store. Values are JSON: a little larger than a binary layout, but readable
@@ -70,7 +75,35 @@ final class Codec {
     }
 
     static BranchRecord branch(byte[] b) {
-        return decode(b, BranchRecord.class);
+        try {
+            JsonNode node = JSON.readTree(b);
+            if (node instanceof ObjectNode o && !o.has("operations")) {
+                o.set("operations", JSON.valueToTree(legacyOperations(o)));
+            }
+            return JSON.treeToValue(node, BranchRecord.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UncheckedIOException("corrupt BranchRecord record in the embedded store",
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /**
+     * A branch written before operations were data kept one field per URL, and an XA branch its commit target in
+     * confirmUrl and its rollback target in cancelUrl: the same operations the patterns make today.
+     */
+    private static List<Operation> legacyOperations(ObjectNode o) {
+        List<Operation> ops = new ArrayList<>();
+        boolean xa = o.hasNonNull("prepareUrl");
+        add(ops, xa ? "prepare" : "try", o, xa ? "prepareUrl" : "tryUrl");
+        add(ops, xa ? "commit" : "confirm", o, "confirmUrl");
+        add(ops, xa ? "rollback" : "cancel", o, "cancelUrl");
+        return ops;
+    }
+
+    private static void add(List<Operation> ops, String name, ObjectNode o, String field) {
+        if (o.hasNonNull(field)) {
+            ops.add(Operation.of(name, o.get(field).asText()));
+        }
     }
 
     private static <T> T decode(byte[] b, Class<T> type) {
