@@ -14,12 +14,12 @@ import dev.pactum.api.ConflictException;
 import dev.pactum.api.ErrorBody;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.InvalidInputException;
-import dev.pactum.api.NotFoundException;
 import dev.pactum.api.PactumException;
 import dev.pactum.api.SubmitRequest;
 import dev.pactum.api.TransactionList;
 import dev.pactum.api.TransactionView;
 import dev.pactum.api.TxPattern;
+import dev.pactum.api.UnknownTransactionException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -43,7 +43,13 @@ import java.util.Objects;
  * }</pre>
  *
  * Errors of the coordinator come back as the exceptions of pactum-api ({@link InvalidInputException} naming the
- * field, {@link NotFoundException}, {@link ConflictException} naming the status). Thread-safe; share one.
+ * field, {@link UnknownTransactionException}, {@link ConflictException} naming the status). Thread-safe; share one.
+ *
+ * <p>An answer is given one of those meanings only when it is unmistakably the coordinator's answer about the
+ * transaction asked for: the status and the error code agree, and the gid in the body is the gid of the request.
+ * A gateway's JSON 404, a wrong base path (the coordinator's own {@code no_route}), a 2xx whose body is not about
+ * that transaction: each is a plain {@link PactumException} (code {@code http_<status>} or {@code bad_answer}),
+ * which means "no usable answer; the outcome is unknown, ask again".
  */
 public final class PactumClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -108,7 +114,9 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public TransactionView begin(BeginRequest req) {
-        return post("/api/v1/transactions", req, TransactionView.class);
+        TransactionView v = post("/api/v1/transactions", req.gid(), req, TransactionView.class);
+        // A server-made gid is not known in advance, but the answer must carry one.
+        return req.gid() == null ? requireView(v, v.gid(), "POST /api/v1/transactions") : v;
     }
 
     /**
@@ -153,19 +161,23 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public BranchView registerBranch(String gid, BranchRequest req) {
-        return post("/api/v1/transactions/" + gid + "/branches", req, BranchView.class);
+        BranchView v = post("/api/v1/transactions/" + gid + "/branches", gid, req, BranchView.class);
+        if (v.branchId() == null || !v.branchId().equals(req.branchId()) || v.status() == null) {
+            throw badAnswer("POST /api/v1/transactions/" + gid + "/branches", "not about branch " + req.branchId());
+        }
+        return v;
     }
 
     public TransactionView submit(String gid, List<String> tried) {
-        return post("/api/v1/transactions/" + gid + "/submit", new SubmitRequest(tried), TransactionView.class);
+        return post("/api/v1/transactions/" + gid + "/submit", gid, new SubmitRequest(tried), TransactionView.class);
     }
 
     public TransactionView abort(String gid, String reason) {
-        return post("/api/v1/transactions/" + gid + "/abort", new AbortRequest(reason), TransactionView.class);
+        return post("/api/v1/transactions/" + gid + "/abort", gid, new AbortRequest(reason), TransactionView.class);
     }
 
     public TransactionView get(String gid) {
-        return send("GET", "/api/v1/transactions/" + gid, null, TransactionView.class);
+        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class);
     }
 
     public TransactionList list(GlobalStatus status, String after, int limit) {
@@ -176,7 +188,11 @@ public final class PactumClient implements AutoCloseable {
         if (after != null) {
             q.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
         }
-        return send("GET", q.toString(), null, TransactionList.class);
+        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class);
+        if (page.transactions() == null) {
+            throw badAnswer("GET " + q, "no transactions array");
+        }
+        return page;
     }
 
     /** Waits until the transaction is COMMITTED or ABORTED, or {@code max} has passed; returns the last view. */
@@ -196,17 +212,21 @@ public final class PactumClient implements AutoCloseable {
         return http;
     }
 
-    private <T> T post(String path, Object body, Class<T> type) {
+    private <T> T post(String path, String gid, Object body, Class<T> type) {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode " + body, e);
         }
-        return send("POST", path, json, type);
+        return send("POST", path, gid, json, type);
     }
 
-    private <T> T send(String method, String path, byte[] json, Class<T> type) {
+    /**
+     * One exchange with the coordinator about transaction {@code gid} (null when the request names none).
+     * A 2xx answer must be readable as {@code type}, and a TransactionView must be about {@code gid}.
+     */
+    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type) {
         HttpTransport.Answer a;
         try {
             a = json == null ? http.get(base + path) : http.post(base + path, Map.of(), json);
@@ -219,29 +239,68 @@ public final class PactumClient implements AutoCloseable {
         }
         try {
             if (a.status() >= 200 && a.status() < 300) {
-                return JSON.readValue(a.body(), type);
+                T value = JSON.readValue(a.body(), type);
+                if (value == null) {
+                    throw badAnswer(method + " " + base + path, "an empty body (HTTP " + a.status() + ")");
+                }
+                if (value instanceof TransactionView v && gid != null) {
+                    requireView(v, gid, method + " " + base + path);
+                }
+                return value;
             }
-            throw toException(a.status(), a.body());
+            throw toException(a.status(), a.body(), gid);
         } catch (IOException e) {
             throw new PactumException("bad_answer", "unreadable answer (HTTP " + a.status() + ") to " + method + " "
                     + base + path + ": " + e.getMessage(), e);
         }
     }
 
-    private static PactumException toException(int status, byte[] body) {
-        ErrorBody e;
+    /** A view that is about {@code gid} and has a status; anything else did not come from the coordinator. */
+    private static TransactionView requireView(TransactionView v, String gid, String what) {
+        if (gid == null || !gid.equals(v.gid()) || v.status() == null) {
+            throw badAnswer(what, "not about transaction " + gid + " (gid " + v.gid() + ", status " + v.status() + ")");
+        }
+        return v;
+    }
+
+    private static PactumException badAnswer(String what, String why) {
+        return new PactumException("bad_answer", "unusable answer to " + what + ": " + why, null);
+    }
+
+    /**
+     * The meaning of an error answer to a request about {@code gid}. Typed only when status, code and gid agree;
+     * everything else keeps the message "HTTP status: ..." and means "no usable answer".
+     */
+    static PactumException toException(int status, byte[] body, String gid) {
+        ErrorBody e = null;
         try {
             e = JSON.readValue(body, ErrorBody.class);
-        } catch (IOException x) {
-            return new PactumException("http_" + status, "HTTP " + status + ": "
-                    + new String(body, StandardCharsets.UTF_8), null, null);
+        } catch (IOException notJson) {
+            // a gateway's page, or nothing: no meaning beyond the status
         }
-        return switch (status) {
-            case 400 -> new InvalidInputException(e.field(), e.message());
-            case 404 -> new NotFoundException(e.message(), e.gid());
-            case 409 -> new ConflictException(e.message(), e.gid(), e.status());
-            default -> new PactumException(e.error(), "HTTP " + status + ": " + e.message(), e.gid(), e.status());
-        };
+        if (e == null || e.error() == null) {
+            return new PactumException("http_" + status, "HTTP " + status + ": "
+                    + abbreviate(new String(body, StandardCharsets.UTF_8)), null, null);
+        }
+        boolean aboutGid = gid != null && gid.equals(e.gid());
+        if (status == 400 && (InvalidInputException.CODE.equals(e.error()) || "malformed_json".equals(e.error()))) {
+            return new InvalidInputException(e.field(), e.message());
+        }
+        if (status == 404 && UnknownTransactionException.CODE.equals(e.error()) && aboutGid) {
+            return new UnknownTransactionException(gid);
+        }
+        if (status == 409 && ConflictException.CODE.equals(e.error()) && aboutGid) {
+            return new ConflictException(e.field(), e.message(), gid, e.status());
+        }
+        boolean typedCode = UnknownTransactionException.CODE.equals(e.error()) || ConflictException.CODE.equals(e.error())
+                || InvalidInputException.CODE.equals(e.error());
+        // A typed code whose status or gid does not fit is not trusted: it must not read as that meaning.
+        return new PactumException(typedCode ? "http_" + status : e.error(), "HTTP " + status + ": " + e.error() + ": "
+                + abbreviate(String.valueOf(e.message())) + (e.gid() == null ? "" : " (gid " + e.gid() + ")"), null, null);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 297) + "...";
     }
 
     @Override

@@ -4,8 +4,15 @@ import dev.pactum.api.InvalidInputException;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
 
-/** Checks of the URLs a branch registration carries, shared by the patterns. */
+/**
+ * Checks a branch URL (confirm, cancel, prepare, commit, rollback, try) before anything is stored. A URL that can
+ * never be called would be retried for ever once the transaction is decided, so everything that can be known
+ * without calling it is checked here: an absolute http or https URL, a host, a port within 1-65535, no user
+ * information (it would be stored and shown by every query) and no fragment (never sent, so surely a mistake).
+ * Whether the host resolves and answers cannot be known now; docs/openapi.yaml says what happens then.
+ */
 public final class BranchUrls {
     static final int MAX_LENGTH = 2048;
 
@@ -23,19 +30,37 @@ public final class BranchUrls {
         if (value.length() > MAX_LENGTH) {
             throw new InvalidInputException(field, field + " is longer than " + MAX_LENGTH + " characters");
         }
+        URI u;
         try {
-            URI u = new URI(value);
-            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
-                throw new InvalidInputException(field, field + " must be an absolute http or https URL, was '"
-                        + abbreviate(value, 80) + "'");
-            }
+            u = new URI(value);
         } catch (URISyntaxException e) {
             throw new InvalidInputException(field, field + " is not a valid URL: " + e.getMessage());
+        }
+        String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw refused(field, value, "must be an absolute http or https URL");
+        }
+        if (u.getRawUserInfo() != null) {
+            throw refused(field, value.replace(u.getRawUserInfo(), "***"),
+                    "must not carry user information (it would be stored and shown)");
+        }
+        // A server-based authority: java.net.URI leaves the host null for "http://a_b/" or "http://:80/".
+        if (u.getHost() == null || u.getHost().isEmpty()) {
+            throw refused(field, value, "must name a host");
+        }
+        if (u.getRawAuthority() != null && u.getPort() == -1 && u.getRawAuthority().endsWith(":")) {
+            throw refused(field, value, "has an empty port");
+        }
+        if (u.getPort() == 0 || u.getPort() > 65535) {
+            throw refused(field, value, "has port " + u.getPort() + ", outside 1-65535");
+        }
+        if (u.getRawFragment() != null) {
+            throw refused(field, value, "must not have a fragment (#...), which is never sent");
         }
         return value;
     }
 
-    static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    private static InvalidInputException refused(String field, String value, String why) {
+        return new InvalidInputException(field, field + " " + why + ", was '" + Ids.abbreviate(value) + "'");
     }
 }

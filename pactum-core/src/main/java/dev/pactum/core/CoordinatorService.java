@@ -7,11 +7,11 @@ import dev.pactum.api.BranchView;
 import dev.pactum.api.ConflictException;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.InvalidInputException;
-import dev.pactum.api.NotFoundException;
 import dev.pactum.api.SubmitRequest;
 import dev.pactum.api.TransactionList;
 import dev.pactum.api.TransactionView;
 import dev.pactum.api.TxPattern;
+import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
@@ -85,11 +85,28 @@ public final class CoordinatorService {
         BeginResult r = store.begin(tx);
         if (r.created()) {
             metrics.begun(pattern);
-        } else if (r.transaction().pattern() != pattern) {
-            throw new ConflictException("transaction " + tx.gid() + " exists with pattern " + r.transaction().pattern()
-                    + ", not " + pattern, tx.gid(), r.transaction().status().name());
+        } else {
+            checkSameBegin(r.transaction(), pattern, timeout);
         }
         return new Begun(Views.of(r.transaction(), List.of()), r.created());
+    }
+
+    /**
+     * A repeated begin is idempotent only when it asks for what is stored: a different pattern or timeout is a
+     * second, different transaction that happens to reuse the gid, and answering with the stored one would let
+     * the caller run under terms it did not ask for.
+     */
+    private static void checkSameBegin(GlobalTransaction stored, TxPattern pattern, Duration timeout) {
+        String gid = stored.gid();
+        if (stored.pattern() != pattern) {
+            throw new ConflictException("pattern", "transaction " + gid + " exists with pattern " + stored.pattern()
+                    + ", not " + pattern, gid, stored.status().name());
+        }
+        long storedMs = Duration.between(stored.createdAt(), stored.timeoutAt()).toMillis();
+        if (storedMs != timeout.toMillis()) {
+            throw new ConflictException("timeoutMs", "transaction " + gid + " exists with timeoutMs " + storedMs
+                    + ", not " + timeout.toMillis(), gid, stored.status().name());
+        }
     }
 
     public BranchView registerBranch(String gid, BranchRequest req) {
@@ -106,7 +123,7 @@ public final class CoordinatorService {
             case AddBranchResult.Added a -> Views.of(a.branch());
             case AddBranchResult.Duplicate d -> throw new ConflictException(
                     "branch " + branchId + " is already registered in " + gid, gid, tx.status().name());
-            case AddBranchResult.NoSuchTransaction n -> throw new NotFoundException("no transaction " + gid, gid);
+            case AddBranchResult.NoSuchTransaction n -> throw new UnknownTransactionException(gid);
             case AddBranchResult.WrongStatus w -> throw new ConflictException(
                     "cannot register a branch in " + gid + ": it is " + w.status() + ", branches join only while ACTIVE",
                     gid, w.status().name());
@@ -226,7 +243,7 @@ public final class CoordinatorService {
     }
 
     private GlobalTransaction load(String gid) {
-        return store.find(gid).orElseThrow(() -> new NotFoundException("no transaction " + gid, gid));
+        return store.find(gid).orElseThrow(() -> new UnknownTransactionException(gid));
     }
 
     private TransactionView view(GlobalTransaction tx) {

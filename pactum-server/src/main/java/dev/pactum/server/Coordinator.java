@@ -8,6 +8,7 @@ import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.server.http.ApiHandler;
+import dev.pactum.server.http.JsonErrorHandler;
 import dev.pactum.server.invoke.HttpBranchInvoker;
 import dev.pactum.store.embedded.EmbeddedStoreConfig;
 import dev.pactum.store.embedded.EmbeddedTransactionStore;
@@ -73,6 +74,8 @@ public final class Coordinator implements AutoCloseable {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(1024);
         http.addConnector(connector);
+        // Jetty's own answers (a request it cannot parse, before any handler runs) get the API's JSON error body too.
+        http.setErrorHandler(new JsonErrorHandler());
         http.setHandler(new ApiHandler(service, config.maxBodyBytes(), this::health, registry::scrape, registry));
     }
 

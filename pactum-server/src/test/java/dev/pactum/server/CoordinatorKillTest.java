@@ -7,11 +7,11 @@ import dev.pactum.api.BranchStatus;
 import dev.pactum.api.BranchView;
 import dev.pactum.api.ConflictException;
 import dev.pactum.api.GlobalStatus;
-import dev.pactum.api.NotFoundException;
 import dev.pactum.api.Outcome;
 import dev.pactum.api.PactumException;
 import dev.pactum.api.TransactionList;
 import dev.pactum.api.TransactionView;
+import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.client.PactumClient;
 import dev.pactum.client.TccTransaction;
 import dev.pactum.client.TryFailedException;
@@ -464,7 +464,7 @@ class CoordinatorKillTest {
 
         /** No answer from the coordinator (killed, or not back yet), or a 5xx: the call may or may not have acted. */
         private static boolean isUnanswered(PactumException e) {
-            if (e instanceof ConflictException || e instanceof NotFoundException) {
+            if (e instanceof ConflictException || e instanceof UnknownTransactionException) {
                 return false;
             }
             return "unreachable".equals(e.code()) || "bad_answer".equals(e.code())
@@ -499,7 +499,7 @@ class CoordinatorKillTest {
             TransactionView t;
             try {
                 t = client.get(g);
-            } catch (NotFoundException e) {
+            } catch (UnknownTransactionException e) {
                 if (r.begun) {
                     p.add(g + ": the coordinator answered its begin, yet does not know it");
                 } else if (!r.beginUnknown && !r.surprises.isEmpty()) {

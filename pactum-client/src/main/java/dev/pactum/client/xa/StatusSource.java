@@ -1,7 +1,7 @@
 package dev.pactum.client.xa;
 
 import dev.pactum.api.GlobalStatus;
-import dev.pactum.api.NotFoundException;
+import dev.pactum.api.UnknownTransactionException;
 
 /**
  * Where recovery learns the coordinator's decision for a global transaction. Usually
@@ -12,8 +12,10 @@ public interface StatusSource {
     /**
      * The global transaction's status now.
      *
-     * @throws NotFoundException when the coordinator does not know {@code gid} (the branch is an orphan)
-     * @throws RuntimeException  any other failure (coordinator unreachable...): recovery leaves the branch alone
+     * @throws UnknownTransactionException when the coordinator definitely does not know {@code gid} (the branch
+     *                                     is an orphan); recovery checks that the exception's gid is {@code gid}
+     * @throws RuntimeException            any other failure (coordinator unreachable, an answer that is not the
+     *                                     coordinator's...): recovery leaves the branch prepared and asks again
      */
     GlobalStatus status(String gid);
 }

@@ -2,7 +2,7 @@ package dev.pactum.client.xa;
 
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.Headers;
-import dev.pactum.api.NotFoundException;
+import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.client.PactumClient;
 import dev.pactum.client.barrier.BranchRefusedException;
 import org.slf4j.Logger;
@@ -768,7 +768,15 @@ public final class XaParticipant implements AutoCloseable {
             GlobalStatus status;
             try {
                 status = coordinator.status(gid);
-            } catch (NotFoundException nf) {
+            } catch (RuntimeException ex) {
+                // Only the coordinator's definite "no transaction <this gid>" makes an orphan; any other failure
+                // (a gateway's 404, a wrong base path, an answer about another gid) says nothing: ask again later.
+                if (!UnknownTransactionException.isAbout(ex, gid)) {
+                    log.warn("XA recovery: cannot ask the coordinator about {} ({} branch(es) left prepared): {}",
+                            gid, ids.size(), describe(ex));
+                    unreachable += ids.size();
+                    continue;
+                }
                 Instant first = orphansFirstSeen.computeIfAbsent(gid, g -> now);
                 if (now.isBefore(first.plus(orphanGrace))) {
                     log.info("XA recovery: {} branch(es) of {} prepared, unknown to the coordinator since {};"
@@ -789,11 +797,6 @@ public final class XaParticipant implements AutoCloseable {
                 if (ok == ids.size()) {
                     orphansFirstSeen.remove(gid);
                 }
-                continue;
-            } catch (RuntimeException ex) {
-                log.warn("XA recovery: cannot ask the coordinator about {} ({} branch(es) left prepared): {}", gid,
-                        ids.size(), describe(ex));
-                unreachable += ids.size();
                 continue;
             }
             orphansFirstSeen.remove(gid);

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test double of the coordinator's query API: answers {@code GET /api/v1/transactions/{gid}} with a
- * TransactionView whose status the test chose, 404 {@code not_found} for a gid it was not told about, or 503 while
- * "down". Nothing else.
+ * TransactionView whose status the test chose, 404 {@code unknown_transaction} for a gid it was not told about, or
+ * 503 while "down". Nothing else.
  */
 final class FakeCoordinator implements AutoCloseable {
     private static final String PREFIX = "/api/v1/transactions/";
@@ -46,7 +46,7 @@ final class FakeCoordinator implements AutoCloseable {
                 String s = statuses.get(gid);
                 if (s == null) {
                     status = 404;
-                    body = "{\"error\":\"not_found\",\"message\":\"no transaction " + gid + "\",\"gid\":\"" + gid + "\"}";
+                    body = "{\"error\":\"unknown_transaction\",\"message\":\"no transaction " + gid + "\",\"gid\":\"" + gid + "\"}";
                 } else {
                     status = 200;
                     body = "{\"gid\":\"" + gid + "\",\"status\":\"" + s + "\",\"branches\":[]}";

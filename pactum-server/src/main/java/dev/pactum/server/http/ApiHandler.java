@@ -12,9 +12,9 @@ import dev.pactum.api.ErrorBody;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.IllegalTransitionException;
 import dev.pactum.api.InvalidInputException;
-import dev.pactum.api.NotFoundException;
 import dev.pactum.api.PactumException;
 import dev.pactum.api.SubmitRequest;
+import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.core.CoordinatorService;
 import dev.pactum.server.Json;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +29,7 @@ import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -53,6 +54,11 @@ import java.util.function.Supplier;
 public final class ApiHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final String PREFIX = "/api/v1/transactions";
+    /**
+     * The code of a 404 that is about the path, not about a transaction; an unknown transaction answers
+     * {@link UnknownTransactionException#CODE} with its gid, so a client never takes one for the other.
+     */
+    static final String NO_ROUTE = "no_route";
 
     private final CoordinatorService service;
     private final int maxBodyBytes;
@@ -85,13 +91,17 @@ public final class ApiHandler extends Handler.Abstract {
                 status = 200;
                 body = health(log);
                 if (body == null) {
+                    // Both what a load balancer reads (status) and the ErrorBody every error answer is.
                     status = 503;
-                    body = "{\"status\":\"DOWN\"}".getBytes(StandardCharsets.UTF_8);
+                    body = "{\"status\":\"DOWN\",\"error\":\"unhealthy\",\"message\":\"the store cannot be read\"}"
+                            .getBytes(StandardCharsets.UTF_8);
                 }
             } else if (path.equals("/metrics") && method.equals("GET")) {
                 status = 200;
                 contentType = "text/plain; version=0.0.4; charset=utf-8";
                 body = metrics.get().getBytes(StandardCharsets.UTF_8);
+            } else if (path.equals("/health") || path.equals("/metrics")) {
+                throw methodNotAllowed(method, "GET");
             } else if (path.equals(PREFIX) || path.startsWith(PREFIX + "/")) {
                 // The body is read before routing, so even a refused request leaves the connection clean for reuse.
                 byte[] raw = method.equals("GET") ? new byte[0] : readBody(request);
@@ -99,7 +109,7 @@ public final class ApiHandler extends Handler.Abstract {
                 status = a.status;
                 body = Json.MAPPER.writeValueAsBytes(a.value);
             } else {
-                throw new HttpError(404, "not_found", "no route " + method + " " + path, null);
+                throw noRoute(method, path);
             }
         } catch (HttpError e) {
             status = e.status;
@@ -108,12 +118,12 @@ public final class ApiHandler extends Handler.Abstract {
         } catch (InvalidInputException e) {
             status = 400;
             body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
-        } catch (NotFoundException e) {
+        } catch (UnknownTransactionException e) {
             status = 404;
             body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
         } catch (ConflictException e) {
             status = 409;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+            body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
         } catch (IllegalTransitionException e) {
             log.error("illegal transition on {} {}", method, path, e);
             status = 500;
@@ -186,7 +196,7 @@ public final class ApiHandler extends Handler.Abstract {
                 return new Answer(b.created() ? 201 : 200, b.transaction());
             }
             if (method.equals("GET")) {
-                Fields q = Request.extractQueryParameters(request);
+                Fields q = query(request);
                 GlobalStatus status = parseStatus(q.getValue("status"));
                 int limit = parseLimit(q.getValue("limit"));
                 return new Answer(200, service.list(status, q.getValue("after"), limit));
@@ -206,13 +216,27 @@ public final class ApiHandler extends Handler.Abstract {
                         service.registerBranch(gid, read(raw, BranchRequest.class, true)));
                 case "submit" -> new Answer(200, service.submit(gid, read(raw, SubmitRequest.class, false)));
                 case "abort" -> new Answer(200, service.abort(gid, read(raw, AbortRequest.class, false)));
-                default -> throw new HttpError(404, "not_found", "no route POST " + PREFIX + rest, null);
+                default -> throw noRoute(method, PREFIX + rest);
             };
         }
         if (parts.length == 2) {
             throw methodNotAllowed(method, "POST");
         }
-        throw new HttpError(404, "not_found", "no route " + method + " " + PREFIX + rest, null);
+        throw noRoute(method, PREFIX + rest);
+    }
+
+    private static HttpError noRoute(String method, String path) {
+        return new HttpError(404, NO_ROUTE, "no route " + method + " " + path, null);
+    }
+
+    /** The query parameters; a bad percent escape or bad UTF-8 in them is the caller's error, not ours. */
+    private static Fields query(Request request) {
+        try {
+            return Request.extractQueryParameters(request);
+        } catch (RuntimeException e) { // Jetty's BadMessageException, or IllegalArgumentException from decoding
+            throw new HttpError(400, InvalidInputException.CODE, "the query string cannot be decoded: "
+                    + e.getMessage(), "query");
+        }
     }
 
     private byte[] readBody(Request request) throws IOException {
@@ -222,6 +246,9 @@ public final class ApiHandler extends Handler.Abstract {
         byte[] raw;
         try (InputStream in = Content.Source.asInputStream(request)) {
             raw = in.readNBytes(maxBodyBytes + 1);
+        } catch (IOException | RuntimeException e) {
+            // Cut short, a chunk that does not parse, a Content-Length the body does not match: the client's doing.
+            throw new HttpError(400, "bad_request", "the body cannot be read: " + e.getMessage(), "body");
         }
         if (raw.length > maxBodyBytes) {
             throw tooLarge();
@@ -232,24 +259,28 @@ public final class ApiHandler extends Handler.Abstract {
     private static <T> T read(byte[] raw, Class<T> type, boolean required) throws IOException {
         if (raw.length == 0 || isBlank(raw)) {
             if (required) {
-                throw new HttpError(400, "invalid_input", "a JSON object body is required", "body");
+                throw new HttpError(400, InvalidInputException.CODE, "a JSON object body is required", "body");
             }
             return null;
         }
         try {
             return Json.MAPPER.readValue(raw, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new HttpError(400, "invalid_input", "unknown field '" + e.getPropertyName() + "'", e.getPropertyName());
+            throw new HttpError(400, InvalidInputException.CODE, "unknown field '" + e.getPropertyName() + "'", e.getPropertyName());
         } catch (InvalidFormatException e) {
             String field = fieldOf(e);
-            throw new HttpError(400, "invalid_input", "field '" + field + "' has an invalid value '" + e.getValue() + "'",
+            throw new HttpError(400, InvalidInputException.CODE, "field '" + field + "' has an invalid value '" + e.getValue() + "'",
                     field);
         } catch (JsonMappingException e) {
             String field = fieldOf(e);
-            throw new HttpError(400, "invalid_input", field.isEmpty() ? "the body is not the expected JSON object: "
+            throw new HttpError(400, InvalidInputException.CODE, field.isEmpty() ? "the body is not the expected JSON object: "
                     + e.getOriginalMessage() : "field '" + field + "' has the wrong type", field.isEmpty() ? "body" : field);
         } catch (JsonProcessingException e) {
             throw new HttpError(400, "malformed_json", "malformed JSON: " + e.getOriginalMessage(), "body");
+        } catch (CharConversionException e) {
+            // Jackson's UTF-32 reader throws this (not a JsonProcessingException) for bytes that are no character.
+            throw new HttpError(400, "malformed_json", "the body is not JSON in UTF-8, UTF-16 or UTF-32: "
+                    + e.getMessage(), "body");
         }
     }
 
