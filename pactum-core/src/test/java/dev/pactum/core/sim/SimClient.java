@@ -5,7 +5,7 @@ import dev.pactum.api.BeginRequest;
 import dev.pactum.api.BranchRequest;
 import dev.pactum.api.ConflictException;
 import dev.pactum.api.GlobalStatus;
-import dev.pactum.api.NotFoundException;
+import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.api.PactumException;
 import dev.pactum.api.SubmitRequest;
 import dev.pactum.api.TransactionView;
@@ -159,7 +159,7 @@ final class SimClient {
                     + ": failed, " + e.getMessage());
             failed.accept(e);
             return;
-        } catch (ConflictException | NotFoundException e) {
+        } catch (ConflictException | UnknownTransactionException e) {
             sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), gid, "  " + what + " on " + node.name() + ": "
                     + e.code() + " " + e.getMessage());
             failed.accept(e);
