@@ -11,10 +11,10 @@ import java.util.List;
  *
  * @param name    the operation's name: lower case letters, digits, '-' and '_', at most 32
  * @param target  where it is sent: an absolute URL (http, https, or a broker's scheme for a message destination)
- * @param payload what is sent with it, or null: opaque text (a message body, a request body), at most 64 KiB
+ * @param payload what is sent with it, or null: opaque text (a message body, a request body), at most 32 Ki characters (a whole request is at most 64 KiB by default)
  */
 public record Operation(String name, String target, String payload) {
-    public static final int MAX_PAYLOAD_CHARS = 64 * 1024;
+    public static final int MAX_PAYLOAD_CHARS = 32 * 1024;
 
     public static Operation of(String name, String target) {
         return new Operation(name, target, null);

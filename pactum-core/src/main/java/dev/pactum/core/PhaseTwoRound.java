@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * One round of phase 2, the same for every pattern: call every unfinished branch with the decision's operation
@@ -46,9 +45,9 @@ public final class PhaseTwoRound {
     /**
      * @param tx  a transaction whose decision (COMMITTING or ABORTING) is durable
      * @param op  the operation that carries the decision to a branch
-     * @param url where that operation is sent for a branch
+     * @param operation the name of the branch operation that carries it (its target and payload are sent)
      */
-    public GlobalTransaction run(GlobalTransaction tx, BranchOp op, Function<BranchRecord, String> url) {
+    public GlobalTransaction run(GlobalTransaction tx, BranchOp op, String operation) {
         boolean commit = switch (tx.status()) {
             case COMMITTING -> true;
             case ABORTING -> false;
@@ -66,7 +65,7 @@ public final class PhaseTwoRound {
                         + " but the transaction is " + tx.status());
             }
         }
-        List<CallResult> results = calls.callAll(tx.gid(), op, pending, url);
+        List<CallResult> results = calls.callAll(tx.gid(), op, pending, operation);
 
         int unfinished = 0;
         int maxAttempts = 0;

@@ -33,6 +33,17 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Lis
         return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, operations, 0, null, now, now);
     }
 
+    /** The operation called {@code name}; a branch its pattern accepted always has the ones the pattern calls. */
+    public Operation operation(String name) {
+        for (Operation o : operations) {
+            if (o.name().equals(name)) {
+                return o;
+            }
+        }
+        throw new IllegalStateException("branch " + branchId + " of " + gid + " has no operation '" + name + "' (it has "
+                + operations.stream().map(Operation::name).toList() + ")");
+    }
+
     /** The target of operation {@code name}, or null when this branch has no such operation. */
     public String target(String name) {
         return Operation.targetOf(operations, name);

@@ -82,8 +82,8 @@ public final class TccPattern implements Pattern {
     public GlobalTransaction onDue(GlobalTransaction tx) {
         GlobalTransaction t = tx.status() == ACTIVE ? timeout.abortIfExpired(tx) : tx;
         return switch (t.status()) {
-            case COMMITTING -> round.run(t, BranchOp.CONFIRM, b -> b.target(CONFIRM));
-            case ABORTING -> round.run(t, BranchOp.CANCEL, b -> b.target(CANCEL));
+            case COMMITTING -> round.run(t, BranchOp.CONFIRM, CONFIRM);
+            case ABORTING -> round.run(t, BranchOp.CANCEL, CANCEL);
             default -> t; // still ACTIVE (its timeout has not come), or final
         };
     }

@@ -120,7 +120,7 @@ public final class XaPattern implements Pattern {
                 toPrepare.add(b);
             }
         }
-        List<CallResult> votes = calls.callAll(preparing.gid(), BranchOp.PREPARE, toPrepare, b -> b.target(PREPARE));
+        List<CallResult> votes = calls.callAll(preparing.gid(), BranchOp.PREPARE, toPrepare, PREPARE);
         String no = null;
         Instant now = clock.instant();
         for (int i = 0; i < toPrepare.size(); i++) {
@@ -154,8 +154,8 @@ public final class XaPattern implements Pattern {
         GlobalTransaction t = tx.status() == ACTIVE ? timeout.abortIfExpired(tx) : tx;
         return switch (t.status()) {
             case PREPARING -> presumeAbort(t);
-            case COMMITTING -> round.run(t, BranchOp.COMMIT, b -> b.target(COMMIT));
-            case ABORTING -> round.run(t, BranchOp.ROLLBACK, b -> b.target(ROLLBACK));
+            case COMMITTING -> round.run(t, BranchOp.COMMIT, COMMIT);
+            case ABORTING -> round.run(t, BranchOp.ROLLBACK, ROLLBACK);
             default -> t; // still ACTIVE (its timeout has not come), or final
         };
     }
@@ -163,7 +163,7 @@ public final class XaPattern implements Pattern {
     /** Nobody is voting on a PREPARING transaction we now hold: nobody can have been told to commit. */
     private GlobalTransaction presumeAbort(GlobalTransaction tx) {
         return decisions.move(tx, ABORTING, "no decision was recorded before the coordinator stopped (presumed abort)")
-                .map(stored -> round.run(stored, BranchOp.ROLLBACK, b -> b.target(ROLLBACK)))
+                .map(stored -> round.run(stored, BranchOp.ROLLBACK, ROLLBACK))
                 .orElse(tx);
     }
 }

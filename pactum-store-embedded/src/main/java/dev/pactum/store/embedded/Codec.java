@@ -1,7 +1,6 @@
 package dev.pactum.store.embedded;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,6 +33,9 @@ final class Codec {
             .registerModule(new JavaTimeModule())
             .enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private static final ObjectMapper LEGACY = JSON.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final byte[] OPERATIONS_FIELD = "\"operations\":".getBytes(StandardCharsets.UTF_8);
 
     private Codec() {
     }
@@ -75,13 +77,15 @@ final class Codec {
     }
 
     static BranchRecord branch(byte[] b) {
+        if (contains(b, OPERATIONS_FIELD)) {
+            return decode(b, BranchRecord.class);
+        }
+        // Written before operations were data: the rare path, through a tree (floats kept exact for the instants).
         try {
-            JsonNode node = JSON.readTree(b);
-            if (node instanceof ObjectNode o && !o.has("operations")) {
-                o.set("operations", JSON.valueToTree(legacyOperations(o)));
-            }
-            return JSON.treeToValue(node, BranchRecord.class);
-        } catch (IOException | IllegalArgumentException e) {
+            ObjectNode o = (ObjectNode) LEGACY.readTree(b);
+            o.set("operations", LEGACY.valueToTree(legacyOperations(o)));
+            return LEGACY.treeToValue(o, BranchRecord.class);
+        } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException("corrupt BranchRecord record in the embedded store",
                     e instanceof IOException io ? io : new IOException(e));
         }
@@ -116,6 +120,19 @@ final class Codec {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean contains(byte[] data, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= data.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (data[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     static boolean startsWith(byte[] key, byte[] prefix) {
