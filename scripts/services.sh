@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the machine's services ready for Pactum's tests and demos:
 #  - PostgreSQL running, with max_prepared_transactions raised (0 forbids PREPARE TRANSACTION, i.e. XA);
-#  - MariaDB running.
+#  - MariaDB running;
+#  - RabbitMQ (127.0.0.1:5672) and NATS with JetStream (127.0.0.1:4222) running, for pactum-connectors' tests.
 # Safe to run again: it only changes what is not already so. Needs root (or the postgres user) for PostgreSQL.
 set -euo pipefail
 
@@ -44,3 +45,18 @@ if ! maria_up; then
   for _ in $(seq 1 30); do maria_up && break; sleep 1; done
 fi
 maria_up && log "MariaDB ready" || { log "MariaDB is not reachable on 127.0.0.1:3306"; exit 1; }
+
+port_up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if ! port_up 5672; then
+  log "starting RabbitMQ"
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  for _ in $(seq 1 60); do port_up 5672 && break; sleep 1; done
+fi
+port_up 5672 && log "RabbitMQ ready" || { log "RabbitMQ is not reachable on 127.0.0.1:5672 (start it: rabbitmq-server -detached)"; exit 1; }
+if ! port_up 4222; then
+  log "starting NATS with JetStream"
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log || true
+  for _ in $(seq 1 30); do port_up 4222 && break; sleep 1; done
+fi
+port_up 4222 && log "NATS ready" || { log "NATS is not reachable on 127.0.0.1:4222 (it must run with -js)"; exit 1; }

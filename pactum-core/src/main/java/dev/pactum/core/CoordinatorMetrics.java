@@ -4,7 +4,10 @@ import dev.pactum.api.BranchOp;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.Outcome;
 import dev.pactum.api.TxPattern;
+import dev.pactum.core.spi.StoreStats;
+import dev.pactum.core.spi.TransactionStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * The coordinator's meters, created once so the hot path only increments. Names follow Prometheus habits:
@@ -55,6 +59,32 @@ public final class CoordinatorMetrics {
                 .register(registry);
         recoveredClaims = Counter.builder("pactum.recovery.claims")
                 .description("Transactions claimed by the recovery worker").register(registry);
+    }
+
+    /**
+     * Publishes the store's own counts ({@link TransactionStore#stats()}), if it keeps them:
+     * {@code pactum_store_writes_total}, {@code pactum_store_synced_writes_total},
+     * {@code pactum_store_write_groups_total} and {@code pactum_store_fsyncs_total}. Read when scraped, so the store's
+     * write path only bumps its own fields. fsyncs over committed transactions is what group commit saves.
+     */
+    public static void bindStoreStats(MeterRegistry registry, TransactionStore store) {
+        if (store.stats().isEmpty()) {
+            return;
+        }
+        storeCounter(registry, store, "pactum.store.writes", "Store writes (each atomic: a begin, a branch, a CAS...)",
+                StoreStats::writes);
+        storeCounter(registry, store, "pactum.store.synced.writes", "Store writes that had to be on disk before returning",
+                StoreStats::syncedWrites);
+        storeCounter(registry, store, "pactum.store.write.groups", "Batches of writes handed to the storage engine",
+                StoreStats::writeGroups);
+        storeCounter(registry, store, "pactum.store.fsyncs", "Write groups forced to disk (one fsync each)",
+                StoreStats::fsyncs);
+    }
+
+    private static void storeCounter(MeterRegistry registry, TransactionStore store, String name, String description,
+                                     ToLongFunction<StoreStats> count) {
+        FunctionCounter.builder(name, store, s -> s.stats().map(count::applyAsLong).orElse(0L))
+                .tag("store", store.name()).description(description).register(registry);
     }
 
     public void begun(TxPattern p) {

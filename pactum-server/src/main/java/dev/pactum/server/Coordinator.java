@@ -6,6 +6,7 @@ import dev.pactum.core.CoordinatorService;
 import dev.pactum.core.Engine;
 import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
+import dev.pactum.core.spi.StoreStats;
 import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.server.http.ApiHandler;
 import dev.pactum.server.http.JsonErrorHandler;
@@ -27,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
@@ -56,6 +58,7 @@ public final class Coordinator implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         Gauge.builder("pactum.transactions.unfinished", store, TransactionStore::countUnfinished)
                 .description("Global transactions not yet COMMITTED or ABORTED").register(registry);
+        CoordinatorMetrics.bindStoreStats(registry, store);
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
         invoker = new HttpBranchInvoker(config.branchTimeout());
         engine = new Engine(store, invoker, cc, metrics, clock);
@@ -114,6 +117,11 @@ public final class Coordinator implements AutoCloseable {
     /** Transactions not yet COMMITTED or ABORTED, as the store counts them. */
     public long unfinished() {
         return store.countUnfinished();
+    }
+
+    /** What the store has written and fsync'd since it opened, if it counts that (the embedded store does). */
+    public Optional<StoreStats> storeStats() {
+        return store.stats();
     }
 
     public RecoveryWorker worker() {

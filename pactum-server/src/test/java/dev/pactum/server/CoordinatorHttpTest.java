@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +62,32 @@ class CoordinatorHttpTest {
             assertThat(p.count(v.gid(), b, "confirm")).isEqualTo(1);
             assertThat(p.count(v.gid(), b, "cancel")).isZero();
         }
+    }
+
+    @Test
+    void metricsPublishTheEmbeddedStoresWritesAndFsyncs() throws Exception {
+        TransactionView v = client.tcc(Duration.ofSeconds(30), tx ->
+                tx.tryBranch("a", p.url("try"), p.url("confirm"), p.url("cancel"), "{}"));
+        client.awaitFinal(v.gid(), Duration.ofSeconds(10));
+        HttpResponse<String> r;
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinator.port() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+        assertThat(r.statusCode()).isEqualTo(200);
+        // begin, the branch and the decision are synced: at least one fsync, never more than the synced writes.
+        long fsyncs = metric(r.body(), "pactum_store_fsyncs_total");
+        long synced = metric(r.body(), "pactum_store_synced_writes_total");
+        assertThat(fsyncs).isPositive().isLessThanOrEqualTo(synced);
+        assertThat(synced).isGreaterThanOrEqualTo(3);
+        assertThat(metric(r.body(), "pactum_store_writes_total")).isGreaterThan(synced);
+        assertThat(coordinator.storeStats()).hasValueSatisfying(s -> assertThat(s.fsyncs()).isGreaterThanOrEqualTo(fsyncs));
+    }
+
+    private static long metric(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new AssertionError(name + " not in /metrics"));
     }
 
     @Test

@@ -12,10 +12,13 @@ import java.util.Optional;
  * Where the coordinator keeps global transactions and their branches. Every implementation passes the same
  * contract suite ({@code TransactionStoreContract} in this module's test jar).
  *
- * <p>Durability: when {@link #begin}, {@link #addBranch} or {@link #compareAndSet} return, the write
- * survives a crash of the process and of the machine (it has been fsync'd or committed). Only
- * {@link #updateBranch} may be lazier: losing a branch acknowledgement just makes the coordinator call
- * the branch again, which the participant's barrier turns into a no-op.
+ * <p>Durability: when {@link #begin}, {@link #addBranch} or a {@link #compareAndSet} that changes the status to a
+ * decision or to PREPARING returns, the write survives a crash of the process and of the machine (it has been
+ * fsync'd or committed). Every write survives a crash of the process alone. Writes whose loss a restart repairs
+ * by driving the transaction again may be lazier about a machine crash: {@link #updateBranch} (the branch is
+ * called again, and the participant's barrier turns the call into a no-op), a {@code compareAndSet} to a final
+ * status (the decision stays on disk, so phase 2 runs again) or to the same status (a new schedule or lease), the
+ * leases of {@link #claimDue} and {@link #releaseLeases}. docs/core.md, "What is durable when", has the table.
  *
  * <p>Concurrency: implementations are thread-safe; several coordinator processes may share a JDBC store.
  * Every status change is a compare-and-set, so two writers never both win.
@@ -73,6 +76,14 @@ public interface TransactionStore extends AutoCloseable {
 
     /** Counts unfinished transactions, for metrics and the health page. */
     long countUnfinished();
+
+    /**
+     * What the store has written and forced to disk since it opened, if it counts that (the embedded store does;
+     * a JDBC store leaves the fsyncs to its database and answers empty).
+     */
+    default Optional<StoreStats> stats() {
+        return Optional.empty();
+    }
 
     /** A short name for logs and metrics, such as "embedded" or "postgresql". */
     String name();

@@ -12,35 +12,41 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.pactum.core.spi.StoreStats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The default store: RocksDB in a local directory.
  *
- * <p>Why RocksDB: a write with {@code sync=true} is on disk (WAL fsync'd) when it returns, and concurrent
- * writers are batched by RocksDB's write-group leader into one WAL append and one fsync: group commit without
- * code of ours. Measured numbers are in docs/store-embedded.md.
+ * <p>Why RocksDB: a write with {@code sync=true} is on disk (WAL fsync'd) when it returns. Measured numbers are in
+ * docs/store-embedded.md. Every write goes through one {@link GroupCommitWriter}: callers queue a {@link Mutation},
+ * the writer writes all that is queued as one batch with one fsync.
  *
- * <p>Durability: begin, addBranch and every status change are synced writes. Branch acknowledgements and
- * leases are not: the WAL is sequential, so the next synced write persists them too, and losing one in a
- * crash only makes the coordinator repeat an idempotent call or wait for nothing.
+ * <p>Durability: begin, addBranch and every move to a decision or to PREPARING are synced writes. Branch
+ * acknowledgements, leases, reschedules and final statuses are not: the WAL is sequential, so the next synced write
+ * persists them too, and losing one in a machine crash only makes the coordinator drive the transaction once more
+ * (idempotent calls) or wait for nothing. A crash of the process alone loses none of them.
+ *
+ * <p>Outcomes: a write that returns is written; one that throws {@link StoreWriteRefusedException} (or
+ * {@link StoreClosedException}) is not, and never will be; one that throws {@link StoreWriteUnknownException} may be
+ * either, after which the store refuses further writes until reopened.
+ *
+ * <p>Closing: {@link #close} refuses new operations, waits for those in flight (their writes finish), drains the
+ * writer, and only then closes the database, so no native call runs on a freed handle.
  *
  * <p>Atomicity: each change is one {@link WriteBatch} (record + status index together). Compare-and-set is
  * read-check-write under a per-transaction stripe lock; that is enough because RocksDB's LOCK file lets
@@ -65,48 +71,48 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     private final EmbeddedStoreConfig config;
     private final Options options;
     private final RocksDB db;
-    private final WriteOptions durable;
-    private final WriteOptions lazy;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final DueIndex due = new DueIndex();
     /**
-     * Synced writes run on platform threads. A virtual thread that calls into RocksDB's native code stays pinned
-     * to its carrier for the whole fsync; with one carrier per core, two such writes would stall every other
-     * virtual thread of the process (HTTP requests included) and leave RocksDB no concurrent writers to group.
-     * Handing the write over lets the virtual thread unmount while it waits, and gives RocksDB up to
-     * {@link #SYNC_WRITERS} writers to batch into one fsync.
+     * Every write, synced or not, goes through this one thread. A virtual thread that called into RocksDB's write
+     * path would stay pinned to its carrier while it waits there, for an fsync if a synced write is ahead of it;
+     * with one carrier per core, two such waits stall every virtual thread of the process. Queued to the writer,
+     * the caller unmounts while it waits.
      */
-    private static final int SYNC_WRITERS = 64;
-    private final ExecutorService syncWriters = Executors.newFixedThreadPool(SYNC_WRITERS,
-            Thread.ofPlatform().daemon().name("pactum-store-sync-", 0).factory());
+    private final GroupCommitWriter writer;
+    /** Operations inside the database right now; close() waits for them to leave before it frees the handle. */
+    private final AtomicInteger inside = new AtomicInteger();
+    private volatile boolean closing;
 
-    private EmbeddedTransactionStore(EmbeddedStoreConfig config) throws RocksDBException {
+    private EmbeddedTransactionStore(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup)
+            throws RocksDBException {
         this.config = config;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
         options = new Options().setCreateIfMissing(true)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                // Concurrent memtable writes let the write group apply its batches in parallel. (Pipelined writes
-                // measured slower here: 21.7k vs 29.1k synced writes/s from 32 threads.)
-                .setAllowConcurrentMemtableWrite(true)
-                // Followers of a write group would otherwise spin for up to 100 us before sleeping: on two cores
-                // that spinning takes CPU from the HTTP threads that produce the next writes.
+                // Only our writer thread writes, so RocksDB's own write group never has followers to wait: no
+                // spinning for them either (it would take CPU from the HTTP threads on two cores).
                 .setEnableWriteThreadAdaptiveYield(false);
         db = RocksDB.open(options, config.directory().toString());
-        durable = new WriteOptions().setSync(config.syncWrites());
-        lazy = new WriteOptions().setSync(false);
+        writer = new GroupCommitWriter(db, config, beforeGroup);
     }
 
     /** Opens (or creates) the store in the configured directory and rebuilds the due index. */
     public static EmbeddedTransactionStore open(EmbeddedStoreConfig config) {
+        return open(config, GroupCommitWriter.BeforeGroup.NONE);
+    }
+
+    /** For tests: {@code beforeGroup} runs on the writer thread before each group is written. */
+    static EmbeddedTransactionStore open(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup) {
         try {
             Files.createDirectories(config.directory());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the store directory " + config.directory(), e);
         }
         try {
-            EmbeddedTransactionStore s = new EmbeddedTransactionStore(config);
+            EmbeddedTransactionStore s = new EmbeddedTransactionStore(config, beforeGroup);
             s.recoverIndex();
             return s;
         } catch (RocksDBException e) {
@@ -138,37 +144,50 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     @Override
     public BeginResult begin(GlobalTransaction tx) {
+        enter("begin", tx.gid());
         ReentrantLock lock = lock(tx.gid());
         try {
             GlobalTransaction existing = readGlobal(tx.gid());
             if (existing != null) {
                 return new BeginResult(existing, false);
             }
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.put(Codec.globalKey(tx.gid()), Codec.encode(tx));
-                batch.put(Codec.statusKey(tx.status().name(), tx.gid()), new byte[0]);
-                writeDurable(batch);
-            }
+            writer.write(Mutation.builder("begin " + tx.gid())
+                    .put(Codec.globalKey(tx.gid()), Codec.encode(tx))
+                    .put(Codec.statusKey(tx.status().name(), tx.gid()), new byte[0])
+                    .synced());
             due.put(tx.gid(), tx.nextAttemptAt());
             return new BeginResult(tx, true);
         } catch (RocksDBException e) {
             throw failure("begin " + tx.gid(), e);
         } finally {
             lock.unlock();
+            leave();
         }
     }
 
     @Override
     public Optional<GlobalTransaction> find(String gid) {
+        enter("find", gid);
         try {
             return Optional.ofNullable(readGlobal(gid));
         } catch (RocksDBException e) {
             throw failure("find " + gid, e);
+        } finally {
+            leave();
         }
     }
 
     @Override
     public List<BranchRecord> branches(String gid) {
+        enter("read the branches of", gid);
+        try {
+            return readBranches(gid);
+        } finally {
+            leave();
+        }
+    }
+
+    private List<BranchRecord> readBranches(String gid) {
         List<BranchRecord> out = new ArrayList<>();
         byte[] prefix = Codec.branchPrefix(gid);
         try (ReadOptions ro = new ReadOptions().setPrefixSameAsStart(true);
@@ -182,6 +201,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     @Override
     public AddBranchResult addBranch(BranchRecord branch, GlobalStatus requiredStatus) {
+        enter("add a branch to", branch.gid());
         ReentrantLock lock = lock(branch.gid());
         try {
             GlobalTransaction tx = readGlobal(branch.gid());
@@ -191,22 +211,24 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             if (tx.status() != requiredStatus) {
                 return new AddBranchResult.WrongStatus(tx.status());
             }
-            List<BranchRecord> existing = branches(branch.gid());
+            List<BranchRecord> existing = readBranches(branch.gid());
             for (BranchRecord b : existing) {
                 if (b.branchId().equals(branch.branchId())) {
                     return new AddBranchResult.Duplicate(b);
                 }
             }
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.put(Codec.branchKey(branch.gid(), existing.size()), Codec.encode(branch));
-                batch.put(Codec.globalKey(tx.gid()), Codec.encode(tx.withVersion(tx.version() + 1)));
-                writeDurable(batch);
-            }
+            // Synced: the client calls the branch's Try once this returns, and a lost registration would leave a
+            // Try that nobody cancels.
+            writer.write(Mutation.builder("add branch " + branch.branchId() + " to " + branch.gid())
+                    .put(Codec.branchKey(branch.gid(), existing.size()), Codec.encode(branch))
+                    .put(Codec.globalKey(tx.gid()), Codec.encode(tx.withVersion(tx.version() + 1)))
+                    .synced());
             return new AddBranchResult.Added(branch);
         } catch (RocksDBException e) {
             throw failure("add branch " + branch.branchId() + " to " + branch.gid(), e);
         } finally {
             lock.unlock();
+            leave();
         }
     }
 
@@ -216,6 +238,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             throw new IllegalArgumentException("compareAndSet across transactions: " + expected.gid() + " vs " + updated.gid());
         }
         expected.status().checkMoveTo(updated.status(), expected.gid());
+        enter("compare-and-set", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
             GlobalTransaction stored = readGlobal(expected.gid());
@@ -229,43 +252,26 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             throw failure("compare-and-set " + expected.gid() + " " + expected.status() + " -> " + updated.status(), e);
         } finally {
             lock.unlock();
+            leave();
         }
     }
 
-    /** A synced write, on a platform thread when the caller is virtual (see {@link #syncWriters}). */
-    private void writeDurable(WriteBatch batch) throws RocksDBException {
-        if (!Thread.currentThread().isVirtual()) {
-            db.write(durable, batch);
-            return;
+    /**
+     * Writes a new version of a global record with its status index, and mirrors it in the due index. Synced only
+     * when it moves the status somewhere a restart could not find again: to a decision (invariant 1) or to
+     * PREPARING. A final status, a reschedule or a lease (same status) lost in a machine crash leaves the last
+     * synced decision on disk, and the coordinator drives the transaction once more; the barrier makes the repeated
+     * calls no-ops.
+     */
+    private void write(GlobalTransaction stored, GlobalTransaction next) {
+        Mutation.Builder m = Mutation.builder(stored.status() + " -> " + next.status() + " of " + next.gid())
+                .put(Codec.globalKey(next.gid()), Codec.encode(next));
+        boolean moves = stored.status() != next.status();
+        if (moves) {
+            m.delete(Codec.statusKey(stored.status().name(), next.gid()))
+                    .put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
         }
-        Future<?> f = syncWriters.submit(() -> {
-            db.write(durable, batch);
-            return null;
-        });
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RocksDBException re) {
-                throw re;
-            }
-            throw new IllegalStateException("synced write failed", e.getCause());
-        } catch (InterruptedException e) {
-            // The write may still complete; the caller cannot know, exactly as with a crash at this instant.
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a synced write", e);
-        }
-    }
-
-    /** Writes a new version of a global record with its status index, and mirrors it in the due index. */
-    private void write(GlobalTransaction stored, GlobalTransaction next) throws RocksDBException {
-        try (WriteBatch batch = new WriteBatch()) {
-            batch.put(Codec.globalKey(next.gid()), Codec.encode(next));
-            if (stored.status() != next.status()) {
-                batch.delete(Codec.statusKey(stored.status().name(), next.gid()));
-                batch.put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
-            }
-            writeDurable(batch);
-        }
+        writer.write(moves && !next.status().isFinal() ? m.synced() : m.lazy());
         if (next.status().isFinal()) {
             due.remove(next.gid());
         } else {
@@ -276,6 +282,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     @Override
     public boolean updateBranch(BranchRecord expected, BranchRecord updated) {
         expected.status().checkMoveTo(updated.status(), expected.gid(), expected.branchId());
+        enter("update a branch of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
             byte[] prefix = Codec.branchPrefix(expected.gid());
@@ -286,21 +293,22 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                         if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
                             return false;
                         }
-                        db.put(lazy, it.key(), Codec.encode(updated));
+                        writer.write(Mutation.builder("update branch " + expected.branchId() + " of " + expected.gid())
+                                .put(it.key(), Codec.encode(updated)).lazy());
                         return true;
                     }
                 }
             }
             return false;
-        } catch (RocksDBException e) {
-            throw failure("update branch " + expected.branchId() + " of " + expected.gid(), e);
         } finally {
             lock.unlock();
+            leave();
         }
     }
 
     @Override
     public List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit) {
+        enter("list", String.valueOf(status));
         try {
             List<GlobalTransaction> out = new ArrayList<>();
             if (status != null) {
@@ -322,6 +330,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             return out;
         } catch (RocksDBException e) {
             throw failure("list " + status, e);
+        } finally {
+            leave();
         }
     }
 
@@ -339,6 +349,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     @Override
     public List<GlobalTransaction> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+        enter("claim due transactions for", owner);
         List<GlobalTransaction> out = new ArrayList<>();
         try {
             for (String gid : due.dueAt(now)) {
@@ -357,7 +368,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     }
                     GlobalTransaction leased = tx.leasedTo(owner, leaseUntil, now).withVersion(tx.version() + 1);
                     // A lease need not survive a crash: losing it only lets another claim come sooner.
-                    db.put(lazy, Codec.globalKey(gid), Codec.encode(leased));
+                    writer.write(Mutation.builder("lease " + gid + " to " + owner)
+                            .put(Codec.globalKey(gid), Codec.encode(leased)).lazy());
                     out.add(leased);
                 } finally {
                     lock.unlock();
@@ -366,11 +378,22 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             return out;
         } catch (RocksDBException e) {
             throw failure("claim due transactions for " + owner, e);
+        } finally {
+            leave();
         }
     }
 
     @Override
     public int releaseLeases(String owner, Instant now) {
+        enter("release the leases of", owner);
+        try {
+            return release(owner, now);
+        } finally {
+            leave();
+        }
+    }
+
+    private int release(String owner, Instant now) {
         int released = 0;
         for (String gid : due.all()) {
             ReentrantLock lock = lock(gid);
@@ -399,6 +422,11 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     }
 
     @Override
+    public Optional<StoreStats> stats() {
+        return Optional.of(writer.stats());
+    }
+
+    @Override
     public String name() {
         return "embedded";
     }
@@ -418,17 +446,75 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         return new IllegalStateException("embedded store could not " + what + ": " + e.getMessage(), e);
     }
 
-    @Override
-    public void close() {
-        try {
-            db.syncWal();
-        } catch (RocksDBException e) {
-            log.warn("final WAL sync failed", e);
+    /**
+     * Admits one operation, or refuses it once close() has begun. Paired with {@link #leave} in a finally block. The
+     * count goes up before the flag is read and close() sets the flag before it reads the count, so either the
+     * operation sees the store closing or close() sees the operation and waits for it.
+     */
+    private void enter(String what, String subject) {
+        inside.incrementAndGet();
+        if (closing) {
+            inside.decrementAndGet();
+            throw new StoreClosedException("embedded store in " + config.directory() + " is closed: cannot " + what
+                    + " " + subject);
         }
-        syncWriters.shutdown();
-        durable.close();
-        lazy.close();
-        db.close();
-        options.close();
+    }
+
+    private void leave() {
+        inside.decrementAndGet();
+    }
+
+    /** For tests: writes queued for the writer and not yet taken. */
+    int queuedWrites() {
+        return writer.queued();
+    }
+
+    /** For tests: whether close() has begun. */
+    boolean isClosing() {
+        return closing;
+    }
+
+    /**
+     * Refuses new operations, lets those in flight finish (their writes are made: the writer still runs), drains the
+     * writer, syncs the WAL and closes the database. If something is still inside after {@code closeWait}, the
+     * database is left open for the process exit to release: freeing it under a running native call would crash.
+     */
+    @Override
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        long deadline = System.nanoTime() + config.closeWait().toNanos();
+        boolean interrupted = false;
+        while (inside.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                interrupted = true; // finish closing first: a half-closed store helps nobody
+            }
+        }
+        boolean drained = inside.get() == 0;
+        try {
+            drained &= writer.close(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            interrupted = true;
+            drained = false;
+        }
+        if (!drained) {
+            log.error("embedded store in {}: {} operations still running after {}; leaving the database open for the"
+                    + " process exit to release", config.directory(), inside.get(), config.closeWait());
+        } else {
+            try {
+                db.syncWal();
+            } catch (RocksDBException e) {
+                log.warn("final WAL sync failed", e);
+            }
+            db.close();
+            options.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

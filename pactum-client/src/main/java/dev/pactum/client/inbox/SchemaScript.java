@@ -1,0 +1,46 @@
+package dev.pactum.client.inbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits one of the inbox's own schema scripts into statements: whole-line {@code --} comments only, every
+ * statement ending with {@code ;} at the end of a line. Not a general SQL parser.
+ */
+final class SchemaScript {
+    private SchemaScript() {
+    }
+
+    static List<String> statements(Class<?> owner, String resource) {
+        String script;
+        try (InputStream in = owner.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource " + resource + " missing beside " + owner.getName());
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + resource, e);
+        }
+        StringBuilder current = new StringBuilder();
+        List<String> statements = new ArrayList<>();
+        for (String line : script.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (trimmed.endsWith(";")) {
+                String sql = current.toString().strip();
+                statements.add(sql.substring(0, sql.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            throw new IllegalStateException(resource + " ends without ';'");
+        }
+        return statements;
+    }
+}

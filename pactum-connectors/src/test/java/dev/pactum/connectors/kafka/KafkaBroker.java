@@ -1,0 +1,143 @@
+package dev.pactum.connectors.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-node KRaft Kafka (broker and controller in one process) in a child JVM, for tests: no Docker, nothing
+ * downloaded at run time, the jar comes from the test class path. Small on purpose: 256 MiB heap, one network
+ * and two I/O threads, replication factor 1 everywhere, no topic auto-creation.
+ *
+ * <p>{@link #kill()} and {@link #start()} again restart it on the same ports and log directory, as a broker
+ * restart mid-stream.
+ */
+final class KafkaBroker implements AutoCloseable {
+    private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private final String clusterId = Uuid.randomUuid().toString();
+    private Process process;
+
+    KafkaBroker(Path dir) throws IOException {
+        this.dir = dir;
+        this.port = freePort();
+        this.controllerPort = freePort();
+        Files.writeString(dir.resolve("server.properties"), String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=1",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                // A restart after kill -9 waits for the old registration to expire: keep that short.
+                "broker.heartbeat.interval.ms=500",
+                "broker.session.timeout.ms=3000",
+                "num.network.threads=1",
+                "num.io.threads=2",
+                "background.threads=2",
+                "num.recovery.threads.per.data.dir=1",
+                "log.cleaner.threads=1",
+                "log.cleaner.dedupe.buffer.size=2097152",
+                ""));
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts the child JVM and waits (bounded) until the broker answers. */
+    void start() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Xms64m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                KafkaBrokerMain.class.getName(), dir.resolve("server.properties").toString(), clusterId));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+        Instant deadline = Instant.now().plus(READY_WITHIN);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the Kafka broker exited with " + process.exitValue() + "; see "
+                            + dir.resolve("broker.log") + ":\n" + tail());
+                }
+                try {
+                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // not up yet
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    kill();
+                    throw new IllegalStateException("the Kafka broker did not answer within " + READY_WITHIN + ":\n" + tail());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    void createTopic(String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** kill -9 of the broker's process; waits (bounded) until it is gone. */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the Kafka broker did not die within 30 s");
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    private String tail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("broker.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
