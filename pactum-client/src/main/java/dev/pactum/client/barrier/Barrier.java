@@ -52,8 +52,10 @@ import java.util.Objects;
  *       skip the business code;</li>
  *   <li>a cancel that inserted the try row in 1: no Try ever took effect, so there is nothing to undo:
  *       skip the business code;</li>
- *   <li>otherwise run the business code on the same connection;</li>
- *   <li>commit; on any exception roll back everything, barrier rows included.</li>
+ *   <li>otherwise run the business code on the same connection, and check that the transaction is still
+ *       the one that wrote the barrier row ({@link TransactionGuard}): business code that caught an
+ *       {@link SQLException} may have left it aborted (PostgreSQL) or rolled back under it (InnoDB, H2);</li>
+ *   <li>commit; on any exception, or when the check fails, roll back everything, barrier rows included.</li>
  * </ol>
  * Correctness under concurrency rests on the primary key alone: a second insert of the same key waits for
  * the transaction that inserted it, then conflicts if that one committed or succeeds if it rolled back.
@@ -127,6 +129,8 @@ public final class Barrier {
      * @throws RuntimeException   the business code's own unchecked exception, after rolling back
      * @throws BarrierException   a database failure, an unknown commit outcome, or a checked exception from
      *                            the business code (as the cause); answer 500 so the call is retried
+     * @throws BrokenTransactionException (a {@code BarrierException}) the business code returned but its local
+     *                            transaction was aborted, had ended, or was ended by it; rolled back, answer 500
      */
     public BarrierResult run(BarrierKey key, BranchWork work) {
         Objects.requireNonNull(key, "key");
@@ -160,9 +164,10 @@ public final class Barrier {
         BarrierResult result;
         boolean committing = false;
         try {
-            result = decide(conn, key, now);
+            Decision decision = decide(conn, key, now);
+            result = decision.result();
             if (result == BarrierResult.APPLIED) {
-                work.run(conn);
+                TransactionGuard.runWork(conn, dialect, key, decision.inserted(), work);
             }
             if (result == BarrierResult.RETRY) {
                 conn.rollback();
@@ -178,17 +183,27 @@ public final class Barrier {
         return result;
     }
 
-    /** Steps 1 to 4 of the algorithm: which result this call gets, APPLIED meaning "run the business code". */
-    private BarrierResult decide(Connection conn, BarrierKey key, Instant now) throws SQLException {
+    /**
+     * Which result a call gets, APPLIED meaning "run the business code", and what the insert of the operation's
+     * row returned ({@link BarrierDialect#insertIfAbsent}; null if it inserted nothing).
+     */
+    private record Decision(BarrierResult result, String inserted) {
+        Decision(BarrierResult result) {
+            this(result, null);
+        }
+    }
+
+    /** Steps 1 to 4 of the algorithm. */
+    private Decision decide(Connection conn, BarrierKey key, Instant now) throws SQLException {
         String gid = key.gid();
         String branchId = key.branchId();
         BranchOp op = key.op();
-        boolean cancelTookTryRow = op == BranchOp.CANCEL
-                && dialect.insertIfAbsent(conn, gid, branchId, BranchOp.TRY.wire(), BranchOp.CANCEL.wire(), now);
-        boolean inserted = dialect.insertIfAbsent(conn, gid, branchId, op.wire(), op.wire(), now);
-        if (!inserted) {
+        boolean cancelTookTryRow = op == BranchOp.CANCEL && dialect.insertIfAbsent(conn, gid, branchId,
+                BranchOp.TRY.wire(), BranchOp.CANCEL.wire(), now) != null;
+        String inserted = dialect.insertIfAbsent(conn, gid, branchId, op.wire(), op.wire(), now);
+        if (inserted == null) {
             if (op != BranchOp.TRY) {
-                return BarrierResult.DUPLICATE;
+                return new Decision(BarrierResult.DUPLICATE);
             }
             // The try row is there: written by an earlier Try (duplicate) or by a Cancel (this Try hangs).
             String origin = originOf(conn, gid, branchId, BranchOp.TRY);
@@ -196,11 +211,12 @@ public final class Barrier {
                 // The row conflicted yet is not visible: a snapshot older than the row under REPEATABLE READ.
                 // A new transaction will see it.
                 log.debug("barrier {}: try row conflicts but is not visible to this transaction", key);
-                return BarrierResult.RETRY;
+                return new Decision(BarrierResult.RETRY);
             }
-            return BranchOp.CANCEL.wire().equals(origin) ? BarrierResult.SUSPENDED : BarrierResult.DUPLICATE;
+            return new Decision(BranchOp.CANCEL.wire().equals(origin) ? BarrierResult.SUSPENDED
+                    : BarrierResult.DUPLICATE);
         }
-        return cancelTookTryRow ? BarrierResult.EMPTY_COMPENSATION : BarrierResult.APPLIED;
+        return new Decision(cancelTookTryRow ? BarrierResult.EMPTY_COMPENSATION : BarrierResult.APPLIED, inserted);
     }
 
     private String originOf(Connection conn, String gid, String branchId, BranchOp op) throws SQLException {
@@ -216,6 +232,11 @@ public final class Barrier {
 
     /** Maps what went wrong, after the rollback, to a result or the exception to throw. */
     private BarrierResult failed(BarrierKey key, Throwable t, boolean committing) {
+        if (t instanceof BrokenTransactionException broken) {
+            // A fault of the business code, retried for ever if nobody looks: say so where operators look.
+            log.warn(broken.getMessage());
+            throw broken;
+        }
         if (refusal(t) != null) {
             if (key.op() != BranchOp.TRY) {
                 log.warn("barrier {}: business code refused a {}; TCC requires it to succeed, the coordinator"

@@ -23,6 +23,28 @@ final class Accounts {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE account (id VARCHAR(64) PRIMARY KEY, balance BIGINT NOT NULL,"
                     + " frozen BIGINT NOT NULL)");
+            // What business code often writes beside the change: an audit row with a unique id.
+            st.execute("CREATE TABLE account_log (id VARCHAR(200) PRIMARY KEY)");
+        }
+    }
+
+    /** Inserts audit row {@code id}; a second insert of the same id fails with a duplicate-key error. */
+    static void log(Connection conn, String id) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO account_log (id) VALUES (?)")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Committed audit rows whose id starts with {@code prefix}. */
+    long logCount(String prefix) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM account_log WHERE id LIKE ?")) {
+            ps.setString(1, prefix + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

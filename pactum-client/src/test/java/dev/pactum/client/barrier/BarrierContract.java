@@ -15,14 +15,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +72,23 @@ abstract class BarrierContract {
      * SERIALIZABLE): the barrier must not depend on the default, a participant's pool may be set otherwise.
      */
     abstract String otherIsolation();
+
+    /**
+     * Whether a failed statement aborts the whole transaction, so that every later statement fails until a
+     * rollback (PostgreSQL), rather than undoing only itself (MariaDB, H2).
+     */
+    abstract boolean failedStatementAbortsTransaction();
+
+    /**
+     * SQL statements that commit the open transaction on this database: COMMIT itself, and where they exist DDL
+     * that commits implicitly and a statement that switches auto-commit on.
+     */
+    abstract List<String> statementsThatCommit();
+
+    /** A table name no other test run uses, for DDL in business code. */
+    String newTableName() {
+        return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
 
     List<String> isolations() {
         return List.of("default", otherIsolation(), "TRANSACTION_SERIALIZABLE");
@@ -336,6 +357,273 @@ abstract class BarrierContract {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // The business code breaks the local transaction: never acknowledged (issue 6, item 2)
+
+    @ParameterizedTest
+    @EnumSource(value = BranchOp.class, names = {"TRY", "CONFIRM", "CANCEL"})
+    void swallowedSqlErrorIsNotAcknowledged(BranchOp op) throws SQLException {
+        String gid = newGid();
+        String taken = gid + "-taken";
+        insertLogRow(taken);
+        String account;
+        BranchWork change;
+        long[] applied;
+        switch (op) {
+            case TRY -> {
+                account = newAccount(150);
+                change = Accounts.freeze(account, 50);
+                applied = new long[] {150, 50};
+            }
+            case CONFIRM -> {
+                account = newAccount(150, 50);
+                change = Accounts.pay(account, 50);
+                applied = new long[] {100, 0};
+            }
+            default -> {
+                account = newAccount(150);
+                assertThat(barrier.run(gid, "pay", BranchOp.TRY, Accounts.freeze(account, 50)))
+                        .isEqualTo(BarrierResult.APPLIED);
+                change = Accounts.release(account, 50);
+                applied = new long[] {150, 0};
+            }
+        }
+        long[] before = accounts.read(account);
+        List<String> rowsBefore = rows(gid, "pay");
+        AtomicInteger attempt = new AtomicInteger();
+        // The common idiom: change the balance, write an audit row, ignore "already logged". The first attempt's
+        // audit id is taken; a retry's is not.
+        BranchWork changeThenLogIgnoringErrors = conn -> {
+            change.run(conn);
+            try {
+                Accounts.log(conn, attempt.getAndIncrement() == 0 ? taken : gid + "-log");
+            } catch (SQLException alreadyLogged) {
+                // ignored on purpose: the business code goes on
+            }
+        };
+
+        if (failedStatementAbortsTransaction()) {
+            assertThatThrownBy(() -> barrier.run(gid, "pay", op, changeThenLogIgnoringErrors))
+                    .isInstanceOfSatisfying(BrokenTransactionException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(BrokenTransactionException.Reason.ABORTED);
+                        assertThat(e.key()).isEqualTo(new BarrierKey(gid, "pay", op));
+                    });
+            assertThat(accounts.read(account)).containsExactly(before);
+            assertThat(rows(gid, "pay")).isEqualTo(rowsBefore);
+
+            // The coordinator calls again (or the client's Try is retried by a new transaction): applied once.
+            assertThat(barrier.run(gid, "pay", op, changeThenLogIgnoringErrors)).isEqualTo(BarrierResult.APPLIED);
+        } else {
+            // Here a failed statement undoes only itself: the rest of the work is intact and commits.
+            assertThat(barrier.run(gid, "pay", op, changeThenLogIgnoringErrors)).isEqualTo(BarrierResult.APPLIED);
+        }
+        assertThat(accounts.read(account)).containsExactly(applied);
+        assertThat(rows(gid, "pay")).contains(op.wire() + ":" + op.wire());
+        assertThat(barrier.run(gid, "pay", op, changeThenLogIgnoringErrors)).isEqualTo(BarrierResult.DUPLICATE);
+        assertThat(accounts.read(account)).containsExactly(applied);
+    }
+
+    @Test
+    void deadlockSwallowedByBusinessCodeIsNotAcknowledged() throws Exception {
+        String a = newAccount(100);
+        String b = newAccount(100);
+        String gid1 = newGid();
+        String gid2 = newGid();
+        // A real lock cycle between two Confirms, as in deadlockInBusinessCodeIsRolledBackAndReportedRetryable,
+        // but the business code catches every SQLException and goes on to write its audit row. InnoDB and H2
+        // roll the victim's whole transaction back (the audit row then starts a new one); PostgreSQL aborts it.
+        CyclicBarrier bothHoldOneLock = new CyclicBarrier(2);
+        Map<String, SQLException> swallowed = new ConcurrentHashMap<>();
+        BranchWork aToB = transferSwallowingErrors(bothHoldOneLock, gid1, a, b, 1, swallowed);
+        BranchWork bToA = transferSwallowingErrors(bothHoldOneLock, gid2, b, a, 10, swallowed);
+
+        Map<String, Object> first = new HashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<Object> f1 = pool.submit(() -> outcome(() -> barrier.run(gid1, "move", BranchOp.CONFIRM, aToB)));
+            Future<Object> f2 = pool.submit(() -> outcome(() -> barrier.run(gid2, "move", BranchOp.CONFIRM, bToA)));
+            first.put(gid1, f1.get(2, TimeUnit.MINUTES));
+            first.put(gid2, f2.get(2, TimeUnit.MINUTES));
+        }
+        assertThat(swallowed).as("one deadlock victim").hasSize(1);
+        String victim = swallowed.keySet().iterator().next();
+        String winner = victim.equals(gid1) ? gid2 : gid1;
+        assertThat(barrier.dialect().isRetryable(swallowed.get(victim))).as("a real deadlock: %s",
+                swallowed.get(victim)).isTrue();
+        assertThat(first.get(winner)).isEqualTo(BarrierResult.APPLIED);
+        assertThat(first.get(victim)).isInstanceOfSatisfying(BrokenTransactionException.class,
+                e -> assertThat(e.reason()).isEqualTo(failedStatementAbortsTransaction()
+                        ? BrokenTransactionException.Reason.ABORTED : BrokenTransactionException.Reason.ENDED));
+        assertThat(rows(victim, "move")).isEmpty();
+        assertThat(accounts.logCount(victim)).as("the victim's audit row, written after the rollback").isZero();
+
+        // The coordinator calls both again: the victim applies now, exactly once; the winner is a duplicate.
+        assertThat(barrier.run(victim, "move", BranchOp.CONFIRM, victim.equals(gid1) ? aToB : bToA))
+                .isEqualTo(BarrierResult.APPLIED);
+        assertThat(barrier.run(winner, "move", BranchOp.CONFIRM, winner.equals(gid1) ? aToB : bToA))
+                .isEqualTo(BarrierResult.DUPLICATE);
+        assertThat(accounts.read(a)).containsExactly(109, 0);
+        assertThat(accounts.read(b)).containsExactly(91, 0);
+        assertThat(accounts.logCount(gid1)).isEqualTo(1);
+        assertThat(accounts.logCount(gid2)).isEqualTo(1);
+    }
+
+    private static BranchWork transferSwallowingErrors(CyclicBarrier rendezvous, String gid, String from, String to,
+            long amount, Map<String, SQLException> swallowed) {
+        AtomicInteger attempt = new AtomicInteger();
+        return conn -> {
+            int n = attempt.incrementAndGet();
+            Accounts.update(conn, from, -amount, 0);
+            if (n == 1) {
+                rendezvous.await(1, TimeUnit.MINUTES);
+            }
+            try {
+                Accounts.update(conn, to, amount, 0);
+            } catch (SQLException e) {
+                swallowed.put(gid, e); // "log and go on"
+            }
+            try {
+                Accounts.log(conn, gid + "-" + n);
+            } catch (SQLException e) {
+                // also ignored
+            }
+        };
+    }
+
+    /** Calls on the connection given to the business code that end or escape the barrier's transaction. */
+    enum TransactionControl {
+        COMMIT, ROLLBACK, AUTO_COMMIT_ON, CLOSE;
+
+        void apply(Connection conn) throws SQLException {
+            switch (this) {
+                case COMMIT -> conn.commit();
+                case ROLLBACK -> conn.rollback();
+                case AUTO_COMMIT_ON -> conn.setAutoCommit(true);
+                case CLOSE -> conn.close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransactionControl.class)
+    void transactionControlByBusinessCodeIsRefusedAndNothingIsCommitted(TransactionControl control)
+            throws SQLException {
+        // Then the business code fails: a commit in the middle would have kept the first half and the barrier
+        // row, and the retry would answer DUPLICATE for a payment half made.
+        assertPaymentInHalvesIsNotAcknowledged(conn -> {
+            try {
+                control.apply(conn);
+            } catch (SQLException refused) {
+                // swallowed: the barrier must notice anyway
+            }
+        }, true, BrokenTransactionException.Reason.TRANSACTION_CONTROL);
+    }
+
+    @Test
+    void rollbackByBusinessCodeIsNotAcknowledged() throws SQLException {
+        // Would undo the first half and the barrier row, and the second half would commit alone.
+        assertPaymentInHalvesIsNotAcknowledged(conn -> {
+            try {
+                conn.rollback();
+            } catch (SQLException refused) {
+                // swallowed
+            }
+        }, false, BrokenTransactionException.Reason.TRANSACTION_CONTROL);
+    }
+
+    @Test
+    void rollbackStatementInBusinessCodeIsNotAcknowledged() throws SQLException {
+        // ROLLBACK as SQL text goes past the connection the barrier hands out; the check before commit sees
+        // that the transaction holding the barrier row is gone.
+        assertPaymentInHalvesIsNotAcknowledged(conn -> {
+            try (Statement st = conn.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+        }, false, BrokenTransactionException.Reason.ENDED);
+    }
+
+    /**
+     * A Confirm that pays 50 in two halves (balance, then frozen) with {@code between} run between them, and
+     * that then fails if {@code failAfter}: the barrier must refuse it for {@code reason} with nothing committed,
+     * and a correct retry must apply once.
+     */
+    private void assertPaymentInHalvesIsNotAcknowledged(BranchWork between, boolean failAfter,
+            BrokenTransactionException.Reason reason) throws SQLException {
+        String gid = newGid();
+        String account = newAccount(150, 50);
+
+        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
+            Accounts.update(conn, account, -50, 0);
+            between.run(conn);
+            Accounts.update(conn, account, 0, -50);
+            if (failAfter) {
+                throw new IllegalStateException("payment gateway down");
+            }
+        })).isInstanceOfSatisfying(BrokenTransactionException.class, e -> {
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.getMessage()).contains(gid + "/pay/confirm");
+        });
+        assertThat(accounts.read(account)).containsExactly(150, 50);
+        assertThat(rows(gid, "pay")).isEmpty();
+
+        assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, Accounts.pay(account, 50))).isEqualTo(BarrierResult.APPLIED);
+        assertThat(accounts.read(account)).containsExactly(100, 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("statementsThatCommit")
+    void statementThatCommitsInBusinessCodeIsNotAcknowledged(String sql) throws SQLException {
+        String gid = newGid();
+        String account = newAccount(150, 50);
+
+        assertThatThrownBy(() -> barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
+            Accounts.update(conn, account, -50, 0);
+            try (Statement st = conn.createStatement()) {
+                st.execute(sql);
+            }
+            Accounts.update(conn, account, 0, -50);
+        })).isInstanceOfSatisfying(BrokenTransactionException.class,
+                e -> assertThat(e.reason()).isEqualTo(BrokenTransactionException.Reason.ENDED));
+        // What the statement committed, barrier row included, stays committed: the barrier can refuse to
+        // acknowledge it, not undo it, and the next call finds the row (docs/barrier.md says so).
+        assertThat(rows(gid, "pay")).containsExactly("confirm:confirm");
+        assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, Accounts.pay(account, 50)))
+                .isEqualTo(BarrierResult.DUPLICATE);
+    }
+
+    @Test
+    void errorUndoneToASavepointLeavesTheCallIntact() throws SQLException {
+        String gid = newGid();
+        String account = newAccount(150, 50);
+        String taken = gid + "-taken";
+        insertLogRow(taken);
+
+        // The way to ignore an expected error on every database, PostgreSQL included: a savepoint around it.
+        assertThat(barrier.run(gid, "pay", BranchOp.CONFIRM, conn -> {
+            Accounts.pay(account, 50).run(conn);
+            Savepoint beforeLog = conn.setSavepoint();
+            try {
+                Accounts.log(conn, taken);
+            } catch (SQLException alreadyLogged) {
+                conn.rollback(beforeLog);
+            }
+        })).isEqualTo(BarrierResult.APPLIED);
+        assertThat(accounts.read(account)).containsExactly(100, 0);
+        assertThat(rows(gid, "pay")).containsExactly("confirm:confirm");
+    }
+
+    interface Run {
+        BarrierResult run();
+    }
+
+    /** A call's result, or the exception it threw. */
+    static Object outcome(Run call) {
+        try {
+            return call.run();
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Races between real concurrent connections
 
     @ParameterizedTest
@@ -563,6 +851,12 @@ abstract class BarrierContract {
                 }
             }
             return rows;
+        }
+    }
+
+    private void insertLogRow(String id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Accounts.log(c, id);
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** The barrier contract on an in-memory H2 database of its own. */
 class H2BarrierTest extends BarrierContract {
@@ -43,5 +44,15 @@ class H2BarrierTest extends BarrierContract {
     @Override
     BarrierDialect expectedDialect() {
         return BarrierDialect.H2;
+    }
+
+    @Override
+    boolean failedStatementAbortsTransaction() {
+        return false;
+    }
+
+    @Override
+    List<String> statementsThatCommit() {
+        return List.of("COMMIT", "CREATE TABLE " + newTableName() + " (id INT)", "SET AUTOCOMMIT TRUE");
     }
 }

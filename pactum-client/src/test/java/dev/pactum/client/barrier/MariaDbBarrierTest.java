@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** The barrier contract on the machine's MariaDB, in a database of its own. */
 class MariaDbBarrierTest extends BarrierContract {
@@ -45,5 +46,15 @@ class MariaDbBarrierTest extends BarrierContract {
     @Override
     BarrierDialect expectedDialect() {
         return BarrierDialect.MYSQL;
+    }
+
+    @Override
+    boolean failedStatementAbortsTransaction() {
+        return false;
+    }
+
+    @Override
+    List<String> statementsThatCommit() {
+        return List.of("COMMIT", "CREATE TABLE " + newTableName() + " (id INT)", "SET autocommit = 1");
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * Delivers a message to an HTTP endpoint: {@code POST} of the payload to the destination URL, with the message id
  * as {@code Pactum-Gid} and {@code Pactum-Branch-Id}, the key as {@value Message#KEY_HEADER}, {@code traceparent}
  * and the message's own headers. The answer maps as every branch call's does ({@link Outcome#fromHttpStatus}):
- * 2xx delivered, 409 refused, anything else (425, 503, 500, a redirect, no answer in time) try later.
+ * 200 delivered (exactly 200, as for branch calls), 409 refused, anything else (425, 503, 500, 204, a redirect, no
+ * answer in time) try later.
  *
  * <p>Uses {@link JettyClients}, the same client the SDK and the coordinator use, so all three behave alike. The
  * content type is the message's {@code Content-Type} header, or {@code application/octet-stream}.

@@ -110,7 +110,7 @@ class HttpConnectorTest {
     }
 
     @ParameterizedTest(name = "HTTP {0} is {1}")
-    @CsvSource({"200, DELIVERED", "204, DELIVERED", "409, REFUSED", "425, TRY_LATER", "503, TRY_LATER",
+    @CsvSource({"200, DELIVERED", "204, TRY_LATER", "409, REFUSED", "425, TRY_LATER", "503, TRY_LATER",
             "500, TRY_LATER", "404, TRY_LATER", "302, TRY_LATER"})
     void theAnswerMapsAsDesignMdSays(int status, Delivery.Status expected) {
         Delivery d = connector.deliver(message(URI.create(base + "/status/" + status)));
