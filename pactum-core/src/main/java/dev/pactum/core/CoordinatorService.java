@@ -21,6 +21,7 @@ import dev.pactum.core.spi.TransactionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -82,13 +83,62 @@ public final class CoordinatorService {
         }
         Instant now = clock.instant();
         GlobalTransaction tx = GlobalTransaction.begin(gid == null ? Ids.newGid(now) : gid, pattern, now, now.plus(timeout));
-        BeginResult r = store.begin(tx);
+        List<BranchRecord> branches = firstBranches(tx, req.branches(), now);
+        BeginResult r = store.begin(tx, branches);
         if (r.created()) {
             metrics.begun(pattern);
-        } else {
-            checkSameBegin(r.transaction(), pattern, timeout);
+            return new Begun(Views.of(r.transaction(), branches), true);
         }
-        return new Begun(Views.of(r.transaction(), List.of()), r.created());
+        checkSameBegin(r.transaction(), pattern, timeout);
+        List<BranchRecord> stored = store.branches(r.transaction().gid());
+        checkSameBranches(r.transaction(), branches, stored);
+        return new Begun(Views.of(r.transaction(), stored), false);
+    }
+
+    /** Most branches one begin may register; more can join one by one. */
+    public static final int MAX_BRANCHES_AT_BEGIN = 64;
+
+    /** The branches a begin registers, each checked by the pattern as a registration would be; errors name the element. */
+    private List<BranchRecord> firstBranches(GlobalTransaction tx, List<BranchRequest> requests, Instant now) {
+        if (requests == null || requests.isEmpty()) {
+            return List.of();
+        }
+        if (requests.size() > MAX_BRANCHES_AT_BEGIN) {
+            throw new InvalidInputException("branches", "a begin registers at most " + MAX_BRANCHES_AT_BEGIN
+                    + " branches, was given " + requests.size());
+        }
+        List<BranchRecord> out = new ArrayList<>(requests.size());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            String at = "branches[" + i + "]";
+            BranchRequest br = requests.get(i);
+            if (br == null) {
+                throw new InvalidInputException(at, at + " is null");
+            }
+            try {
+                Ids.checkId("branchId", br.branchId());
+                if (!ids.add(br.branchId())) {
+                    throw new InvalidInputException("branchId", "branch " + br.branchId() + " is given twice");
+                }
+                out.add(patterns.acceptBranch(tx, br, now));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(at + "." + e.field(), at + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** A repeated begin with branches must name the same first branches, with the same operations. */
+    private static void checkSameBranches(GlobalTransaction stored, List<BranchRecord> asked, List<BranchRecord> have) {
+        for (int i = 0; i < asked.size(); i++) {
+            BranchRecord a = asked.get(i);
+            if (i >= have.size() || !have.get(i).branchId().equals(a.branchId())
+                    || !have.get(i).operations().equals(a.operations())) {
+                throw new ConflictException("branches", "transaction " + stored.gid() + " exists with other branches"
+                        + " than this begin names (first difference at branches[" + i + "], " + a.branchId() + ")",
+                        stored.gid(), stored.status().name());
+            }
+        }
     }
 
     /**

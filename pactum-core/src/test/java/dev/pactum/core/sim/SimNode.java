@@ -172,8 +172,8 @@ final class SimNode {
         /** The node's connection to the shared store. */
         private final class FencedStore implements TransactionStore {
             @Override
-            public BeginResult begin(GlobalTransaction tx) {
-                return storeIo("begin " + tx.gid(), () -> sim.store.begin(tx));
+            public BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches) {
+                return storeIo("begin " + tx.gid(), () -> sim.store.begin(tx, branches));
             }
 
             @Override

@@ -35,6 +35,7 @@ import static dev.pactum.api.GlobalStatus.PREPARING;
 import static dev.pactum.api.GlobalStatus.COMMITTED;
 import static dev.pactum.api.GlobalStatus.COMMITTING;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every {@link TransactionStore} must show. A store module extends this class, says how to get a
@@ -104,6 +105,59 @@ public abstract class TransactionStoreContract {
         assertThat(again.created()).isFalse();
         assertThat(again.transaction()).isEqualTo(committing);
         assertThat(store.find("g-1")).contains(committing);
+    }
+
+    @Test
+    void beginWithBranchesStoresThemInOrderAtVersionZeroAndLaterBranchesFollow() {
+        GlobalTransaction tx = tx("g-1");
+        BranchRecord ship = branch("g-1", "ship");
+        BranchRecord pay = branch("g-1", "pay");
+
+        BeginResult r = store.begin(tx, List.of(ship, pay));
+
+        assertThat(r.created()).isTrue();
+        assertThat(store.find("g-1")).contains(tx);
+        assertThat(store.branches("g-1")).containsExactly(ship, pay);
+        assertThat(store.addBranch(pay, ACTIVE)).isInstanceOf(AddBranchResult.Duplicate.class);
+        BranchRecord notify = branch("g-1", "notify");
+        assertThat(store.addBranch(notify, ACTIVE)).isInstanceOf(AddBranchResult.Added.class);
+        assertThat(store.branches("g-1")).containsExactly(ship, pay, notify);
+        assertThat(store.find("g-1")).map(GlobalTransaction::version).contains(1L);
+    }
+
+    @Test
+    void aRepeatedBeginWithBranchesAddsNoBranch() {
+        store.begin(tx("g-1"), List.of(branch("g-1", "pay")));
+
+        BeginResult again = store.begin(tx("g-1"), List.of(branch("g-1", "other"), branch("g-1", "more")));
+
+        assertThat(again.created()).isFalse();
+        assertThat(store.branches("g-1")).extracting(BranchRecord::branchId).containsExactly("pay");
+    }
+
+    @Test
+    void beginWithBranchesThatAreNotNewBranchesOfItIsRefusedAndStoresNothing() {
+        BranchRecord foreign = branch("g-2", "pay");
+        BranchRecord pay = branch("g-1", "pay");
+        BranchRecord tried = pay.attempted(BranchStatus.REGISTERED, "503", T0);
+        for (List<BranchRecord> bad : List.of(List.of(foreign), List.of(pay, pay), List.of(tried))) {
+            assertThatThrownBy(() -> store.begin(tx("g-1"), bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("g-1");
+            assertThat(store.find("g-1")).isEmpty();
+            assertThat(store.branches("g-1")).isEmpty();
+        }
+    }
+
+    @Test
+    void branchesOfABeginSurviveCloseAndReopen() {
+        store.begin(tx("g-1"), List.of(branch("g-1", "b"), branch("g-1", "a")));
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        assertThat(store.branches("g-1")).extracting(BranchRecord::branchId).containsExactly("b", "a");
+        assertThat(store.addBranch(branch("g-1", "c"), ACTIVE)).isInstanceOf(AddBranchResult.Added.class);
+        assertThat(store.branches("g-1")).extracting(BranchRecord::branchId).containsExactly("b", "a", "c");
     }
 
     @Test

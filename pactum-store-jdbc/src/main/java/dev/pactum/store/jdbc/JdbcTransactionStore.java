@@ -8,6 +8,7 @@ import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
+import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
@@ -152,18 +153,27 @@ public final class JdbcTransactionStore implements TransactionStore {
     // ---------------------------------------------------------------- TransactionStore
 
     @Override
-    public BeginResult begin(GlobalTransaction tx) {
-        Objects.requireNonNull(tx, "tx");
+    public BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches) {
+        BeginChecks.check(tx, branches);
         GlobalTransaction t = millis(tx);
-        return call("begin of " + t.gid(), c -> {
+        SqlWork<BeginResult> work = c -> {
             if (insert(c, insertGlobal, ps -> bindGlobal(ps, t))) {
+                for (BranchRecord b : branches) {
+                    BranchRecord m = millis(b);
+                    try (PreparedStatement ps = c.prepareStatement(INSERT_BRANCH)) {
+                        bindBranch(ps, m);
+                        ps.executeUpdate();
+                    }
+                }
                 return new BeginResult(t, true);
             }
             // The gid is taken. Rows are never deleted while a coordinator may still ask for them, so it is there.
             GlobalTransaction existing = findGlobal(c, t.gid()).orElseThrow(() -> new IllegalStateException(
                     "begin of " + t.gid() + ": the gid is taken but no row can be read on " + where));
             return new BeginResult(existing, false);
-        });
+        };
+        // With branches, the rows go in one local transaction: all of them with the transaction, or none.
+        return branches.isEmpty() ? call("begin of " + t.gid(), work) : inTransaction("begin of " + t.gid(), work);
     }
 
     @Override
