@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Java process of the demo (the coordinator or one service), started on this JVM's class path with its output
- * in a log file of its own, and stopped with SIGTERM (then SIGKILL if it lingers).
+ * in a log file of its own (through {@link ChildMain}: deaf to the terminal's Ctrl-C, gone with its parent), and
+ * stopped with SIGTERM (then SIGKILL if it lingers).
  */
 public final class ChildProcess implements AutoCloseable {
     private final String name;
@@ -37,6 +38,7 @@ public final class ChildProcess implements AutoCloseable {
         cmd.add("-Xss512k");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ChildMain.class.getName()); // ignores the terminal's SIGINT, ends with its parent
         cmd.add(mainClass);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -68,6 +70,14 @@ public final class ChildProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public Path log() {

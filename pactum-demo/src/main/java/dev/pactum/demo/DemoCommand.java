@@ -23,9 +23,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -72,6 +75,15 @@ public final class DemoCommand implements Callable<Integer> {
     static final String XA_MARIADB = "jdbc:mariadb://127.0.0.1:3306/test";
     private static final long A_BALANCE = 150;
     private static final long PRICE = 50;
+    /** One HTTP call to a demo process: an order's purchase answers within its transaction timeout (30 s). */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
+    /** The whole concurrent batch, answers and final statuses: past this the demo reports it did not finish. */
+    static final Duration BATCH_BOUND = Duration.ofSeconds(180);
+
+    /** The demo alone, as {@code pactum demo} runs it (tests start it as a process of its own). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new DemoCommand()).execute(args));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -108,17 +120,22 @@ public final class DemoCommand implements Callable<Integer> {
         say("Pactum demo, pattern " + pattern.toUpperCase(java.util.Locale.ROOT) + ": the seeds' e-commerce scenario");
         say("  starting the coordinator (embedded store in " + work.resolve("coordinator") + ") and three services ...");
         List<ChildProcess> children = new ArrayList<>();
-        Thread cleanup = new Thread(() -> children.forEach(ChildProcess::close));
+        DemoStop stop = new DemoStop();
+        Thread cleanup = new Thread(() -> stop.stop("interrupted"), "pactum-demo-stop");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             children.add(ChildProcess.start("coordinator", logs, ServerMain.class.getName(), List.of(
                     "--port", Integer.toString(cPort), "--data", work.resolve("coordinator").toString(),
                     "--retry-base", "PT0.05S", "--retry-cap", "PT2S")));
+            stop.coordinator(children.get(0), coordinatorUrl);
             List<String> common = List.of("--pattern", pattern, "--coordinator", coordinatorUrl);
             children.add(service("payment", logs, pPort, dbs.get("payment"), common));
+            stop.service(children.get(1));
             children.add(service("warehouse", logs, wPort, dbs.get("warehouse"), common));
+            stop.service(children.get(2));
             children.add(service("order", logs, oPort, dbs.get("order"), concat(common, List.of(
                     "--payment", paymentUrl, "--warehouse", warehouseUrl))));
+            stop.service(children.get(3));
             children.get(0).awaitHealthy(coordinatorUrl + "/health", Duration.ofSeconds(60));
             children.get(1).awaitHealthy(paymentUrl + "/health", Duration.ofSeconds(60));
             children.get(2).awaitHealthy(warehouseUrl + "/health", Duration.ofSeconds(60));
@@ -161,18 +178,31 @@ public final class DemoCommand implements Callable<Integer> {
                         + " each (two orders of " + PRICE + " fit, a third does not); " + stockAtStart.get("lamp")
                         + " lamps in stock for " + users + " lamp orders");
                 long batchStart = System.nanoTime();
+                long batchDeadline = batchStart + BATCH_BOUND.toNanos();
                 Map<String, Integer> answers = new ConcurrentHashMap<>();
-                List<String> gids = batch(http, orderUrl, answers);
+                List<String> gids = batch(http, orderUrl, answers, batchDeadline, stop);
+                List<String> unfinished = new ArrayList<>();
                 for (String gid : gids) {
-                    statusByGid.put(gid, pactum.awaitFinal(gid, Duration.ofSeconds(120)).status().name());
+                    Duration left = Duration.ofNanos(Math.max(0, batchDeadline - System.nanoTime()));
+                    TransactionView v = pactum.awaitFinal(gid, left);
+                    statusByGid.put(gid, v.status().name());
+                    if (!v.status().isFinal()) {
+                        unfinished.add(gid + " " + v.status());
+                    }
                 }
                 long batchMs = (System.nanoTime() - batchStart) / 1_000_000;
-                say("   answers of the order service: " + answers + " in " + batchMs + " ms, all transactions finished");
+                int unanswered = answers.getOrDefault("none", 0);
+                say("   answers of the order service: " + answers + " in " + batchMs + " ms, "
+                        + (unfinished.isEmpty() && unanswered == 0 ? "all transactions finished"
+                        : unanswered + " orders unanswered and " + unfinished.size() + " transactions unfinished"
+                        + " within " + BATCH_BOUND));
 
                 Invariants inv = new Invariants();
                 JsonNode orderState = get(http, orderUrl + "/state");
                 JsonNode payState = get(http, paymentUrl + "/state");
                 JsonNode whState = get(http, warehouseUrl + "/state");
+                inv.check(unfinished.isEmpty() && unanswered == 0, "every order answered and every transaction"
+                        + " finished within " + BATCH_BOUND, unanswered + " unanswered; unfinished: " + unfinished);
                 inv.verify(orderState, payState, whState, initialMoney, stockAtStart, statusByGid);
                 if (xa) {
                     List<String> left = PreparedXids.left(dbs.values(), statusByGid.keySet());
@@ -213,7 +243,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return held ? 0 : 1;
             }
         } finally {
-            children.forEach(ChildProcess::close);
+            stop.stop("the demo ended");
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -222,15 +252,24 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private List<String> batch(HttpClient http, String orderUrl, Map<String, Integer> answers) throws Exception {
+    /**
+     * Sends the batch's orders at once and collects the gids of those answered by {@code deadline}; an order not
+     * answered by then (or not sent because the demo is stopping) counts under "none" in {@code answers}.
+     */
+    private List<String> batch(HttpClient http, String orderUrl, Map<String, Integer> answers, long deadline,
+                               DemoStop stop) throws Exception {
         List<String> gids = new ArrayList<>();
-        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        try {
             List<Future<JsonNode>> fs = new ArrayList<>();
             for (int i = 0; i < orders; i++) {
                 Map<String, Object> o = order(user(1 + i / 3), i % 3 == 0 ? "lamp" : "book");
                 fs.add(ex.submit(() -> {
+                    if (stop.stopping()) {
+                        return null; // interrupted: submit nothing more
+                    }
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(orderUrl + "/orders"))
-                            .header("Content-Type", "application/json")
+                            .header("Content-Type", "application/json").timeout(CALL_TIMEOUT)
                             .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(o))).build(),
                             HttpResponse.BodyHandlers.ofString());
                     answers.merge(Integer.toString(r.statusCode()), 1, Integer::sum);
@@ -238,11 +277,21 @@ public final class DemoCommand implements Callable<Integer> {
                 }));
             }
             for (Future<JsonNode> f : fs) {
-                String gid = f.get().path("gid").asText("");
-                if (!gid.isEmpty()) {
+                JsonNode answer;
+                try {
+                    answer = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    answer = null;
+                }
+                String gid = answer == null ? "" : answer.path("gid").asText("");
+                if (answer == null) {
+                    answers.merge("none", 1, Integer::sum);
+                } else if (!gid.isEmpty()) {
                     gids.add(gid);
                 }
             }
+        } finally {
+            ex.shutdownNow(); // do not wait for an order that did not answer in time
         }
         return gids;
     }
@@ -269,6 +318,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .timeout(CALL_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 500) {
@@ -278,7 +328,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(CALL_TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
         }

@@ -63,8 +63,11 @@ public final class ServiceMain implements Callable<Integer> {
         if (xa) {
             // The coordinator is where recovery asks for the decision of a transaction found prepared.
             // Services may share a database server; each recovers only its own branch (named after its role).
+            // 16 work connections, not the default 32: two services share the machine's PostgreSQL (100
+            // connections for every service and test on it), and the payment branches queue on the merchant's
+            // row anyway, so more connections would only hold more waiting work.
             participant = XaParticipant.builder(XaAgent.dataSource(db, dbUser, dbPassword)).coordinator(pactum)
-                    .recoverOnly(b -> b.branchId().equals(role.name())).build();
+                    .recoverOnly(b -> b.branchId().equals(role.name())).maxConnections(16).build();
             agent = new XaAgent(participant, failpoints);
             if (!failpoints.isEmpty()) {
                 log.warn("{} service: FAILPOINTS ARMED (crash test): {}", role, failpoints);

@@ -9,14 +9,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Runs the demo as a user does (coordinator and three services as processes of their own) and checks its
- * contract: exit status 0, invariants held, and a last line of JSON with the promised fields.
+ * contract: exit status 0, invariants held, and a last line of JSON with the promised fields, within a bound.
  */
 class DemoCommandTest {
+    /** Far above a run's time on this busy machine (30 to 60 s); a hang fails the test instead of stalling CI. */
+    static final Duration BOUND = Duration.ofMinutes(4);
+
     @TempDir
     Path work;
 
@@ -38,8 +43,12 @@ class DemoCommandTest {
         int code;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new DemoCommand()).execute("--pattern", pattern, "--orders", "18",
-                    "--work-dir", work.toString());
+            // A demo that hangs must fail here, not pass by never ending (issue 6): past the bound the demo's
+            // thread is interrupted, and its own stop ends its processes.
+            code = assertTimeoutPreemptively(BOUND, () -> new CommandLine(new DemoCommand()).execute("--pattern",
+                    pattern, "--orders", "18", "--work-dir", work.toString()),
+                    () -> "the " + pattern + " demo did not end within " + BOUND + "; its output so far:\n"
+                            + out.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(old);
         }

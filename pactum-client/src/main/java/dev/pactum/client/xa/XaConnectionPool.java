@@ -24,9 +24,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The physical XA connections of one {@link XaParticipant}: opened on demand, at most {@code max} at once, kept
- * open between branches and lent again. Without it every branch paid for two connection setups (work, then phase
- * 2), and a PostgreSQL connection forks a server process: milliseconds of CPU each.
+ * A set of physical XA connections of one {@link XaParticipant}: opened on demand, at most {@code max} at once,
+ * kept open between branches and lent again. Without it every branch paid for two connection setups (work, then
+ * phase 2), and a PostgreSQL connection forks a server process: milliseconds of CPU each.
+ *
+ * <p>A participant has two: one for business work, and a small one reserved for phase 2, recovery and its own
+ * checks, so that a commit which would release row locks never waits for a connection held by work that waits
+ * for those very locks (issue 6). A lease belongs to the pool that lent it and must go back to it.
  *
  * <p>{@code max} counts every connection this pool opened and has not closed, lent or idle. A borrower finds one
  * idle (most recently used first, so that a quiet period lets the others age out), opens one while under the
@@ -60,8 +64,17 @@ final class XaConnectionPool {
         }
     }
 
+    /** What every new physical connection of a pool runs once before it is lent (session settings). */
+    @FunctionalInterface
+    interface SessionSetup {
+        SessionSetup NONE = c -> { };
+
+        void apply(Connection c) throws SQLException;
+    }
+
     /** One physical XA connection, lent to one caller at a time. */
     static final class Lease implements ConnectionEventListener {
+        final XaConnectionPool pool;
         final long id;
         final XAConnection physical;
         final XAResource xa;
@@ -71,7 +84,8 @@ final class XaConnectionPool {
         private volatile boolean broken;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Lease(long id, XAConnection physical, Instant now) throws SQLException {
+        private Lease(XaConnectionPool pool, long id, XAConnection physical, Instant now) throws SQLException {
+            this.pool = pool;
             this.id = id;
             this.physical = physical;
             this.created = now;
@@ -112,14 +126,16 @@ final class XaConnectionPool {
 
         @Override
         public String toString() {
-            return "XA connection " + id;
+            return "XA connection " + pool.name + "-" + id;
         }
     }
 
+    private final String name;
     private final XADataSource dataSource;
     private final Clock clock;
     private final int max;
     private final Duration maxWait;
+    private final SessionSetup setup;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition returned = lock.newCondition();
     private final ArrayDeque<Lease> idle = new ArrayDeque<>(); // first = most recently used
@@ -127,14 +143,22 @@ final class XaConnectionPool {
     private int open; // opened and not closed, lent or idle; guarded by lock
     private boolean closed;
 
-    XaConnectionPool(XADataSource dataSource, Clock clock, int max, Duration maxWait) {
+    /**
+     * @param name    for logs and errors ("work", "phase-2")
+     * @param maxWait how long {@link #borrow()} waits when all {@code max} are lent
+     * @param setup   run once on every new physical connection (the work pool's statement and lock bounds)
+     */
+    XaConnectionPool(String name, XADataSource dataSource, Clock clock, int max, Duration maxWait,
+                     SessionSetup setup) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
         }
+        this.name = name;
         this.dataSource = dataSource;
         this.clock = clock;
         this.max = max;
         this.maxWait = maxWait;
+        this.setup = setup;
     }
 
     /**
@@ -151,7 +175,7 @@ final class XaConnectionPool {
             try {
                 while (true) {
                     if (closed) {
-                        throw new SQLException("the XA participant's connection pool is closed", "08003");
+                        throw new SQLException("the XA participant's " + name + " connection pool is closed", "08003");
                     }
                     c = idle.pollFirst();
                     if (c != null) {
@@ -163,9 +187,8 @@ final class XaConnectionPool {
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        throw new Exhausted("no XA connection free within " + maxWait.toMillis() + " ms: all "
-                                + max + " are in use (branches working, idle or, on MariaDB, prepared; phase-2"
-                                + " calls; recovery); raise maxConnections or lower the load");
+                        throw new Exhausted("no " + name + " XA connection free within " + maxWait.toMillis()
+                                + " ms: all " + max + " are in use");
                     }
                     try {
                         returned.awaitNanos(left);
@@ -191,8 +214,9 @@ final class XaConnectionPool {
         XAConnection xc = null;
         try {
             xc = dataSource.getXAConnection();
-            Lease c = new Lease(opened.incrementAndGet(), xc, clock.instant());
+            Lease c = new Lease(this, opened.incrementAndGet(), xc, clock.instant());
             c.handle = xc.getConnection();
+            setup.apply(c.handle);
             log.debug("{} opened", c);
             return c;
         } catch (SQLException | RuntimeException e) {
@@ -235,6 +259,7 @@ final class XaConnectionPool {
      * the pool is closed, the driver reported a fatal error, or it is past its lifetime.
      */
     void release(Lease c) {
+        checkOwn(c);
         if (c.isClosed()) {
             return; // cut off meanwhile (participant closing)
         }
@@ -266,7 +291,14 @@ final class XaConnectionPool {
 
     /** Closes a connection that saw an error, or whose state is not known to be clean (closing rolls back). */
     void discard(Lease c) {
+        checkOwn(c);
         destroy(c);
+    }
+
+    private void checkOwn(Lease c) {
+        if (c.pool != this) {
+            throw new IllegalStateException(c + " given back to the " + name + " pool, which did not lend it");
+        }
     }
 
     private void destroy(Lease c) {
@@ -362,6 +394,7 @@ final class XaConnectionPool {
 
     @Override
     public String toString() {
-        return "XaConnectionPool[open " + open() + " of " + max + ", idle " + idle() + ", opened " + opened() + "]";
+        return "XaConnectionPool[" + name + ": open " + open() + " of " + max + ", idle " + idle() + ", opened "
+                + opened() + "]";
     }
 }

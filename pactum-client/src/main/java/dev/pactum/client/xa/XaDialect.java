@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 
 /** What differs between the databases an {@link XaParticipant} supports. Facts: docs/xa-participant.md. */
@@ -42,11 +43,27 @@ enum XaDialect {
             }
         }
 
+        /**
+         * Session-wide {@code lock_timeout} and {@code statement_timeout}: a lock wait past the bound fails with
+         * 55P03, a statement past it with 57014, and PostgreSQL aborts the transaction either way.
+         */
+        @Override
+        void boundWork(Connection conn, Duration bound) throws SQLException {
+            String ms = bound.toMillis() + "ms";
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false)")) {
+                ps.setString(1, ms);
+                ps.setString(2, ms);
+                ps.executeQuery().close();
+            }
+        }
+
         @Override
         boolean isRetryable(SQLException e) {
-            // 40001 serialization failure, 40P01 deadlock, 55P03 lock_not_available (lock_timeout)
+            // 40001 serialization failure, 40P01 deadlock, 55P03 lock_not_available (lock_timeout),
+            // 57014 query_canceled (statement_timeout, or a cancel request)
             String s = e.getSQLState();
-            return "40001".equals(s) || "40P01".equals(s) || "55P03".equals(s);
+            return "40001".equals(s) || "40P01".equals(s) || "55P03".equals(s) || "57014".equals(s);
         }
     },
 
@@ -62,11 +79,34 @@ enum XaDialect {
             return true;
         }
 
+        /**
+         * Session-wide {@code innodb_lock_wait_timeout} (whole seconds, rounded up: a lock wait past it fails
+         * with 1205) and MariaDB's {@code max_statement_time} (a statement past it fails with 1969). MySQL has no
+         * {@code max_statement_time} (unknown variable, 1193): there only lock waits are bounded. Neither error
+         * rolls back more than the statement; the participant then rolls the branch back.
+         */
+        @Override
+        void boundWork(Connection conn, Duration bound) throws SQLException {
+            long seconds = Math.max(1, (bound.toMillis() + 999) / 1000);
+            try (Statement st = conn.createStatement()) {
+                st.execute("SET SESSION innodb_lock_wait_timeout = " + seconds);
+                try {
+                    st.execute("SET SESSION max_statement_time = " + bound.toMillis() / 1000.0);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != 1193) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
         @Override
         boolean isRetryable(SQLException e) {
-            // 1213 deadlock, 1205 lock wait timeout, 1614 XA_RBDEADLOCK, 1613 XA_RBTIMEOUT
+            // 1213 deadlock, 1205 lock wait timeout, 1614 XA_RBDEADLOCK, 1613 XA_RBTIMEOUT,
+            // 1969 max_statement_time exceeded (MariaDB), 3024 max_execution_time exceeded (MySQL)
             int code = e.getErrorCode();
-            return "40001".equals(e.getSQLState()) || code == 1213 || code == 1205 || code == 1614 || code == 1613;
+            return "40001".equals(e.getSQLState()) || code == 1213 || code == 1205 || code == 1614 || code == 1613
+                    || code == 1969 || code == 3024;
         }
     };
 
@@ -91,6 +131,14 @@ enum XaDialect {
         throw new IllegalArgumentException("no XA participant support for database '" + productName
                 + "'; supported: PostgreSQL, MariaDB, MySQL");
     }
+
+    /**
+     * Bounds every statement of business work on a new work connection: no lock wait and no statement lasts
+     * longer than {@code bound}, so a branch stuck behind a prepared one (whose commit may be minutes away) gives
+     * up and frees its connection. Session-wide, once per physical connection: the work pool's connections serve
+     * nothing but branches, and a per-branch {@code SET LOCAL} would cost a round trip per branch.
+     */
+    abstract void boundWork(Connection conn, Duration bound) throws SQLException;
 
     /** Checks at build time that the database can prepare transactions at all. */
     void checkReady(Connection conn) throws SQLException {

@@ -58,13 +58,15 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <h2>A branch's life</h2>
- * {@link #work} takes an XA connection from the participant's pool, {@code xa.start(xid)}, runs the business
- * code on it, {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks
- * until {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it). The prepared
+ * {@link #work} takes an XA connection from the participant's work pool (whose connections bound every lock
+ * wait and statement by {@link Builder#workTimeout}), {@code xa.start(xid)}, runs the business code on it,
+ * {@code xa.end(xid, TMSUCCESS)} and keeps the connection: the branch is idle and holds its row locks until
+ * {@link #prepare} prepares it on that same connection (PostgreSQL's driver requires it). The prepared
  * transaction then lives in the database, locks included, until {@link #commit} or {@link #rollback}. On
- * PostgreSQL it belongs to no session: the connection goes back to the pool at once, and phase 2 runs on any
- * pooled connection. On MariaDB no other session can finish it while the session that prepared it lives, so the
- * branch keeps its connection and phase 2 runs on it, which then goes back to the pool; a branch whose phase 2
+ * PostgreSQL it belongs to no session: the connection goes back to the pool at once, and phase 2 runs on a
+ * connection of the reserved pool, which work never gets. On MariaDB no other session can finish it while the
+ * session that prepared it lives, so the branch keeps its connection and phase 2 runs on it, which then goes
+ * back to the pool; a branch whose phase 2
  * does not come within the recovery delay gives its session up (closed; the branch stays prepared). An idle
  * branch whose prepare does not come within the idle timeout is rolled back ({@link #expireIdle()}). See
  * {@link BranchState} and {@link XaConnectionPool}.
@@ -82,20 +84,39 @@ import java.util.function.Predicate;
  * leave it while undecided or while the coordinator cannot be asked. A gid the coordinator does not know is an
  * orphan: it is rolled back once it has been seen as one for longer than the orphan grace period.
  *
+ * <h2>Under load</h2>
+ * Phase 2 and recovery never wait behind business work: they use connections reserved for them
+ * ({@link Builder#phaseTwoConnections}), and a commit or rollback does not wait for a branch whose work is running.
+ * Work is bounded: it waits at most {@link Builder#connectionTimeout} for a connection, and each of its lock waits
+ * and statements at most {@link Builder#workTimeout}; past either it is rolled back, its connection freed, and it
+ * answers {@link XaResult#RETRY}. Without this, a prepared branch on a hot row whose commit needed a connection
+ * held by work waiting for that row deadlocked the participant (issue 6; docs/xa-participant.md, "Failure modes
+ * under load").
+ *
  * <p>Thread-safe; one instance per database. Calls on the same branch are serialized; calls on different
- * branches run in parallel, each on its own connection (at most {@link Builder#maxConnections} at once). Ids and
- * the xid mapping: {@link XaIds}.
+ * branches run in parallel, each on its own connection (at most {@link Builder#maxConnections} for work at once).
+ * Ids and the xid mapping: {@link XaIds}.
  */
 public final class XaParticipant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XaParticipant.class);
 
-    /** How long a phase-1 or phase-2 call waits for a branch busy in another call before answering RETRY. */
+    /**
+     * How long a call waits for a branch busy in another short call before answering RETRY (a commit or rollback
+     * does not wait for a branch whose work is running: see finish).
+     */
     static final Duration LOCK_WAIT = Duration.ofSeconds(2);
 
     /** How many finished branches are remembered to refuse a late work call (in memory, newest kept). */
     static final int REMEMBERED_ENDED = 10_000;
 
-    private final XaConnectionPool pool;
+    /** Connections for business work: a branch holds one from its work to its prepare (MariaDB: to phase 2). */
+    private final XaConnectionPool workPool;
+    /**
+     * Connections reserved for phase 2 of branches not held on a session, recovery scans and the participant's
+     * own checks: never lent to work, so a commit that releases row locks never waits behind work that waits for
+     * those locks.
+     */
+    private final XaConnectionPool phaseTwoPool;
     private final XaDialect dialect;
     private final StatusSource coordinator;
     private final Clock clock;
@@ -132,6 +153,8 @@ public final class XaParticipant implements AutoCloseable {
         volatile BranchState state = BranchState.WORKING;
         volatile XaConnectionPool.Lease connection;
         volatile Instant since;
+        /** A rollback came while the work ran: the work rolls the branch back when it ends (see finish). */
+        volatile boolean rollbackRequested;
 
         Branch(XaBranchId id, Instant now) {
             this.id = id;
@@ -145,8 +168,9 @@ public final class XaParticipant implements AutoCloseable {
         }
     }
 
-    private XaParticipant(Builder b, XaDialect dialect, XaConnectionPool pool) {
-        this.pool = pool;
+    private XaParticipant(Builder b, XaDialect dialect, XaConnectionPool workPool, XaConnectionPool phaseTwoPool) {
+        this.workPool = workPool;
+        this.phaseTwoPool = phaseTwoPool;
         this.dialect = dialect;
         this.coordinator = b.coordinator;
         this.clock = b.clock;
@@ -170,9 +194,11 @@ public final class XaParticipant implements AutoCloseable {
      *
      * @return {@link XaResult#APPLIED} when the work ran; {@link XaResult#DUPLICATE} when this branch is already
      *         held or prepared here (the work is not run again); {@link XaResult#REFUSED} when the business code
-     *         threw {@link BranchRefusedException} or the branch was already rolled back; {@link XaResult#RETRY}
-     *         when a deadlock, serialization failure or lock timeout rolled it back, the same branch is busy
-     *         in another call, or {@link #close()} ran meanwhile (rolled back)
+     *         threw {@link BranchRefusedException}, the branch was already rolled back, or a rollback came
+     *         while the work ran (rolled back when it ended); {@link XaResult#RETRY} when no connection was free
+     *         within the connection timeout (not run), a deadlock, serialization failure, or a lock wait or
+     *         statement past the work timeout rolled it back, the same branch is busy in another call, or
+     *         {@link #close()} ran meanwhile (rolled back)
      * @throws dev.pactum.api.InvalidInputException naming the field when an id is malformed (nothing was done)
      * @throws RuntimeException the business code's own unchecked exception, after rolling back
      * @throws XaException      no connection, XA start failed, or a checked exception from the business code;
@@ -224,10 +250,11 @@ public final class XaParticipant implements AutoCloseable {
     private XaResult runWork(Branch b, XaWork work) {
         XaConnectionPool.Lease c;
         try {
-            c = pool.borrow();
+            c = workPool.borrow();
         } catch (XaConnectionPool.Exhausted e) {
             forget(b);
-            log.warn("XA branch {}: work not run, try later: {}", b.id, e.getMessage());
+            log.warn("XA branch {}: work not run, try later: {} (branches working or idle, or on MariaDB prepared"
+                    + " and waiting for phase 2; raise maxConnections or lower the load)", b.id, e.getMessage());
             return XaResult.RETRY;
         } catch (SQLException e) {
             forget(b);
@@ -245,7 +272,7 @@ public final class XaParticipant implements AutoCloseable {
                 if (e.errorCode == XAException.XAER_DUPID) {
                     // The database already has this xid: an earlier life of this participant did the work.
                     log.info("XA branch {}: the database already has this xid; work not run again", b.id);
-                    pool.discard(c);
+                    workPool.discard(c);
                     forget(b);
                     return XaResult.DUPLICATE;
                 }
@@ -260,16 +287,24 @@ public final class XaParticipant implements AutoCloseable {
                 rollbackIdle(b, "participant closed during the work");
                 return XaResult.RETRY;
             }
+            if (b.rollbackRequested) {
+                // The transaction was aborted while the work ran (see finish): do not hold its locks until the
+                // coordinator's next rollback attempt.
+                rollbackIdle(b, "rollback requested during the work");
+                return XaResult.REFUSED;
+            }
             log.debug("XA branch {}: work done, idle", b.id);
             return XaResult.APPLIED;
         } catch (Throwable t) {
-            // Rolled back cleanly after a refusal (a business answer, not a fault of the connection): reusable.
-            // After anything else the connection is closed, which also rolls back whatever is left.
+            // Rolled back cleanly after a refusal or a lost race (deadlock, lock or statement timeout: answers of
+            // the database, not faults of the connection): reusable. Under a hot row these are frequent, and a
+            // new PostgreSQL connection costs a server process. After anything else the connection is closed,
+            // which also rolls back whatever is left.
             boolean clean = started && endFailedQuietly(b);
-            if (clean && refusal(t) != null) {
-                pool.release(c);
+            if (clean && (refusal(t) != null || dialect.isRetryable(t))) {
+                workPool.release(c);
             } else {
-                pool.discard(c);
+                workPool.discard(c);
             }
             forget(b);
             return failedWork(b.id, t, started);
@@ -429,7 +464,7 @@ public final class XaParticipant implements AutoCloseable {
             if (isRollbackCode(e.errorCode)) {
                 log.info("XA branch {}: the database rolled it back at prepare (XA error {}): voting no: {}", b.id,
                         e.errorCode, e.getMessage());
-                pool.discard(c);
+                workPool.discard(c);
                 end(b, Ending.ROLLED_BACK);
                 return XaResult.REFUSED;
             }
@@ -438,7 +473,7 @@ public final class XaParticipant implements AutoCloseable {
             return prepareUncertain(b, e);
         }
         if (vote == XAResource.XA_RDONLY) {
-            pool.release(c); // the database finished the branch: nothing attached to the session any more
+            workPool.release(c); // the database finished the branch: nothing attached to the session any more
             end(b, Ending.READ_ONLY);
             log.debug("XA branch {}: read-only, nothing to commit: yes", b.id);
             return XaResult.READ_ONLY;
@@ -453,7 +488,7 @@ public final class XaParticipant implements AutoCloseable {
         if (!confirmed) {
             log.warn("XA branch {}: the database rolled it back instead of preparing it (an SQL error inside the"
                     + " work aborted the transaction and the work went on): voting no", b.id);
-            pool.discard(c);
+            workPool.discard(c);
             end(b, Ending.ROLLED_BACK);
             return XaResult.REFUSED;
         }
@@ -461,7 +496,7 @@ public final class XaParticipant implements AutoCloseable {
             b.connection = c; // MariaDB: phase 2 runs on this session (see finish)
         } else {
             b.connection = null;
-            pool.release(c); // PostgreSQL: the prepared transaction no longer belongs to any session
+            workPool.release(c); // PostgreSQL: the prepared transaction no longer belongs to any session
         }
         b.moveTo(BranchState.PREPARED, clock.instant());
         log.debug("XA branch {}: prepared: yes", b.id);
@@ -475,7 +510,7 @@ public final class XaParticipant implements AutoCloseable {
      * decides abort, and recovery rolls that leftover back.
      */
     private XaResult prepareUncertain(Branch b, Exception failure) {
-        pool.discard(b.connection);
+        workPool.discard(b.connection);
         b.connection = null; // a branch found prepared below holds no session: any session can finish it
         try {
             if (isPrepared(b.xid)) {
@@ -526,6 +561,16 @@ public final class XaParticipant implements AutoCloseable {
             return XaResult.RETRY;
         }
         Branch b = branches.get(id);
+        if (b != null && b.state == BranchState.WORKING) {
+            // The work call holds the branch's lock until its statements end (each bounded by workTimeout):
+            // do not wait for it. A rollback (an abort while the work runs) is left to the work, which rolls the
+            // branch back when it ends; the coordinator's retry then finds it rolled back.
+            if (!commit) {
+                b.rollbackRequested = true;
+            }
+            log.debug("XA branch {}: {} while its work still runs; try later", id, commit ? "commit" : "rollback");
+            return XaResult.RETRY;
+        }
         if (b != null) {
             if (!lock(b)) {
                 return XaResult.RETRY;
@@ -584,22 +629,25 @@ public final class XaParticipant implements AutoCloseable {
             } else {
                 c.xa.rollback(b.xid);
             }
-            pool.release(c);
+            workPool.release(c);
             log.debug("XA branch {}: {} done on the preparing session", b.id, commit ? "commit" : "rollback");
             return XaResult.APPLIED;
         } catch (XAException | RuntimeException e) {
-            pool.discard(c);
+            workPool.discard(c);
             return settleFailed(b.id, commit, e);
         }
     }
 
-    /** Commits or rolls back a prepared xid from a pooled connection; "unknown xid" is confirmed with recover. */
+    /**
+     * Commits or rolls back a prepared xid from a connection reserved for phase 2 (never one that work may hold);
+     * "unknown xid" is confirmed with recover.
+     */
     private XaResult settle(XaBranchId id, boolean commit) {
         String what = commit ? "commit" : "rollback";
         Xid xid = id.xid();
         XaConnectionPool.Lease c;
         try {
-            c = pool.borrow();
+            c = phaseTwoPool.borrow();
         } catch (SQLException e) {
             log.warn("XA branch {}: no connection for {}; try later: {}", id, what, describe(e));
             return XaResult.RETRY;
@@ -610,16 +658,16 @@ public final class XaParticipant implements AutoCloseable {
             } else {
                 c.xa.rollback(xid);
             }
-            pool.release(c);
+            phaseTwoPool.release(c);
             log.debug("XA branch {}: {} done", id, what);
             return XaResult.APPLIED;
         } catch (XAException | RuntimeException e) {
             if (e instanceof XAException x && x.errorCode == XAException.XAER_NOTA) {
                 // The database's definite "no such xid" (a repeated call, or a branch that never prepared): an
                 // answer, not a fault of the connection, and it leaves nothing attached to the session.
-                pool.release(c);
+                phaseTwoPool.release(c);
             } else {
-                pool.discard(c);
+                phaseTwoPool.discard(c);
             }
             return settleFailed(id, commit, e);
         }
@@ -659,10 +707,10 @@ public final class XaParticipant implements AutoCloseable {
         XaConnectionPool.Lease c = b.connection;
         try {
             c.xa.rollback(b.xid);
-            pool.release(c);
+            workPool.release(c);
         } catch (XAException | RuntimeException e) {
             log.debug("XA branch {}: rollback of the idle branch failed; closing its connection rolls it back", b.id, e);
-            pool.discard(c);
+            workPool.discard(c);
         }
         end(b, Ending.ROLLED_BACK);
         log.debug("XA branch {}: idle branch rolled back ({})", b.id, why);
@@ -725,7 +773,8 @@ public final class XaParticipant implements AutoCloseable {
      */
     public RecoveryReport runOnce() {
         int idle = expireIdle();
-        pool.closeIdle();
+        workPool.closeIdle();
+        phaseTwoPool.closeIdle();
         return recoverOnce().withIdleRolledBack(idle);
     }
 
@@ -841,7 +890,7 @@ public final class XaParticipant implements AutoCloseable {
                     if (b.state == BranchState.PREPARED) {
                         log.debug("XA branch {}: no longer prepared in the database; forgotten", b.id);
                         if (b.connection != null) {
-                            pool.discard(b.connection);
+                            workPool.discard(b.connection);
                             b.connection = null;
                         }
                         b.moveTo(BranchState.ENDED, clock.instant());
@@ -871,7 +920,7 @@ public final class XaParticipant implements AutoCloseable {
                 XaConnectionPool.Lease c = b.connection;
                 if (b.state == BranchState.PREPARED && c != null) {
                     b.connection = null;
-                    pool.discard(c);
+                    workPool.discard(c);
                     log.info("XA branch {}: prepared since {} and no phase 2 yet; the session that prepared it is"
                             + " closed (the branch stays prepared; any session can finish it now)", b.id, b.since);
                 }
@@ -960,7 +1009,7 @@ public final class XaParticipant implements AutoCloseable {
                 XaConnectionPool.Lease c = b.connection;
                 if (c != null) {
                     log.warn("XA branch {}: still busy at close; closing its connection rolls it back", b.id);
-                    pool.discard(c);
+                    workPool.discard(c);
                 }
                 continue;
             }
@@ -968,7 +1017,7 @@ public final class XaParticipant implements AutoCloseable {
                 if (b.state == BranchState.IDLE) {
                     rollbackIdle(b, "participant closed");
                 } else if (b.state == BranchState.PREPARED && b.connection != null) {
-                    pool.discard(b.connection); // the branch stays prepared in the database
+                    workPool.discard(b.connection); // the branch stays prepared in the database
                     b.connection = null;
                 }
             } finally {
@@ -976,7 +1025,8 @@ public final class XaParticipant implements AutoCloseable {
             }
         }
         branches.clear();
-        pool.close();
+        workPool.close();
+        phaseTwoPool.close();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -984,15 +1034,15 @@ public final class XaParticipant implements AutoCloseable {
 
     /** The prepared xids of the database, as {@code XAResource.recover} lists them (one full scan). */
     private List<Xid> scan() throws SQLException, XAException {
-        XaConnectionPool.Lease c = pool.borrow();
+        XaConnectionPool.Lease c = phaseTwoPool.borrow();
         Xid[] xids;
         try {
             xids = c.xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
         } catch (XAException | RuntimeException e) {
-            pool.discard(c);
+            phaseTwoPool.discard(c);
             throw e;
         }
-        pool.release(c);
+        phaseTwoPool.release(c);
         return xids == null ? List.of() : Arrays.asList(xids);
     }
 
@@ -1056,8 +1106,8 @@ public final class XaParticipant implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "XaParticipant[" + dialect + ", held " + branches.size() + ", in flight " + inFlight() + ", " + pool
-                + "]";
+        return "XaParticipant[" + dialect + ", held " + branches.size() + ", in flight " + inFlight() + ", " + workPool
+                + ", " + phaseTwoPool + "]";
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1076,6 +1126,9 @@ public final class XaParticipant implements AutoCloseable {
         private Duration recoveryDelay = Duration.ofSeconds(30);
         private Predicate<XaBranchId> recoverOnly = b -> true;
         private int maxConnections = 32;
+        private int phaseTwoConnections = 4;
+        private Duration connectionTimeout = Duration.ofSeconds(2);
+        private Duration workTimeout = Duration.ofSeconds(5);
 
         private Builder(XADataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -1154,18 +1207,62 @@ public final class XaParticipant implements AutoCloseable {
         }
 
         /**
-         * The most XA connections the participant has open at once (32 by default). They are pooled: opened when
+         * The most XA connections for business work open at once (32 by default). They are pooled: opened when
          * needed, kept open and reused by later branches. Each branch working or idle holds one until its prepare
-         * (on MariaDB until its phase 2, at most about the recovery delay); commit, rollback and recovery borrow
-         * one for the call. A call that finds all of them in use waits up to 2 seconds, then answers
-         * {@link XaResult#RETRY} (work too). Keep it within the database's connection limit, counting every
-         * other client of the database.
+         * (on MariaDB until its phase 2, at most about the recovery delay). A work call that finds all of them in
+         * use waits up to {@link #connectionTimeout}, then answers {@link XaResult#RETRY}. Phase 2 and recovery
+         * never use these (see {@link #phaseTwoConnections}). Keep {@code maxConnections + phaseTwoConnections}
+         * within the database's connection limit, counting every other client of the database.
          */
         public Builder maxConnections(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, was " + max);
             }
             this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * XA connections reserved for commit and rollback of prepared branches (those not held on their preparing
+         * session), recovery scans and the participant's own checks (4 by default). Work never gets one, so the
+         * commit that would release a prepared branch's row locks never waits for a connection held by work that
+         * waits for those locks. Each call holds one for a single short statement; a call that finds all in use
+         * waits up to {@link #connectionTimeout}, then answers {@link XaResult#RETRY}.
+         */
+        public Builder phaseTwoConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("phaseTwoConnections must be at least 1, was " + n);
+            }
+            this.phaseTwoConnections = n;
+            return this;
+        }
+
+        /**
+         * How long a call waits for a free pooled connection before it answers {@link XaResult#RETRY} (2 seconds
+         * by default). At most 1 minute: a call must answer well within the caller's own timeout.
+         */
+        public Builder connectionTimeout(Duration timeout) {
+            this.connectionTimeout = atMost("connectionTimeout", positive("connectionTimeout", timeout),
+                    Duration.ofMinutes(1));
+            return this;
+        }
+
+        /**
+         * The bound on each statement of business work, and on each of its lock waits (5 seconds by default, at
+         * least 1 second): PostgreSQL {@code lock_timeout} and {@code statement_timeout}, MariaDB
+         * {@code innodb_lock_wait_timeout} (whole seconds, rounded up) and {@code max_statement_time}, set on every
+         * work connection. A statement that hits it fails, the branch is rolled back and its connection freed,
+         * and the work answers {@link XaResult#RETRY} (425), on which the transaction manager aborts. Keep it
+         * below the coordinator's branch timeout and the transaction manager's request timeout, so that the
+         * answer comes before the caller gives up; it must be below {@link #idleTimeout}.
+         */
+        public Builder workTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "workTimeout");
+            if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("workTimeout must be at least 1 s (MariaDB counts lock waits in"
+                        + " whole seconds), was " + timeout);
+            }
+            this.workTimeout = timeout;
             return this;
         }
 
@@ -1189,36 +1286,52 @@ public final class XaParticipant implements AutoCloseable {
                 throw new IllegalStateException("an XA participant needs a coordinator to ask for decisions at"
                         + " recovery: call coordinator(PactumClient) or statusSource(...)");
             }
+            if (workTimeout.compareTo(idleTimeout) >= 0) {
+                throw new IllegalStateException("workTimeout " + workTimeout + " must be below idleTimeout "
+                        + idleTimeout + ": a branch must be able to finish its work before it can be expired");
+            }
             XaDialect dialect;
             String product;
-            XaConnectionPool pool = new XaConnectionPool(dataSource, clock, maxConnections, LOCK_WAIT);
+            XaConnectionPool phaseTwo = new XaConnectionPool("phase-2", dataSource, clock, phaseTwoConnections,
+                    connectionTimeout, XaConnectionPool.SessionSetup.NONE);
             XaConnectionPool.Lease c = null;
             try {
-                c = pool.borrow();
+                c = phaseTwo.borrow();
                 Connection conn = c.connection();
                 product = conn.getMetaData().getDatabaseProductName() + " "
                         + conn.getMetaData().getDatabaseProductVersion();
                 dialect = XaDialect.fromProductName(conn.getMetaData().getDatabaseProductName());
                 dialect.checkReady(conn);
-                pool.release(c); // the first pooled connection
+                phaseTwo.release(c); // the first pooled connection
             } catch (SQLException e) {
                 if (c != null) {
-                    pool.discard(c);
+                    phaseTwo.discard(c);
                 }
-                pool.close();
+                phaseTwo.close();
                 throw new XaException("cannot connect to learn the XA participant's database: " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 if (c != null) {
-                    pool.discard(c);
+                    phaseTwo.discard(c);
                 }
-                pool.close();
+                phaseTwo.close();
                 throw e;
             }
-            XaParticipant p = new XaParticipant(this, dialect, pool);
+            Duration bound = workTimeout;
+            XaConnectionPool work = new XaConnectionPool("work", dataSource, clock, maxConnections,
+                    connectionTimeout, conn -> dialect.boundWork(conn, bound));
+            XaParticipant p = new XaParticipant(this, dialect, work, phaseTwo);
             log.info("XA participant on {} ({}): idleTimeout {}, orphanGrace {}, recoveryInterval {},"
-                    + " recoveryDelay {}, maxConnections {}", product, dialect, idleTimeout, orphanGrace,
-                    recoveryInterval, recoveryDelay, maxConnections);
+                    + " recoveryDelay {}, maxConnections {}, phaseTwoConnections {}, connectionTimeout {},"
+                    + " workTimeout {}", product, dialect, idleTimeout, orphanGrace, recoveryInterval,
+                    recoveryDelay, maxConnections, phaseTwoConnections, connectionTimeout, workTimeout);
             return p;
+        }
+
+        private static Duration atMost(String name, Duration d, Duration max) {
+            if (d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " must be at most " + max + ", was " + d);
+            }
+            return d;
         }
 
         private static Duration positive(String name, Duration d) {
@@ -1242,8 +1355,13 @@ public final class XaParticipant implements AutoCloseable {
         return b != null && b.connection != null;
     }
 
-    /** For tests: the connection pool. */
+    /** For tests: the connection pool of business work. */
     XaConnectionPool pool() {
-        return pool;
+        return workPool;
+    }
+
+    /** For tests: the connections reserved for phase 2, recovery and checks. */
+    XaConnectionPool phaseTwoPool() {
+        return phaseTwoPool;
     }
 }

@@ -11,7 +11,8 @@ import dev.pactum.api.Outcome;
  *  READ_ONLY     -                             nothing to commit: yes     -                              200
  *  DUPLICATE     already done, not run again   already prepared: yes      already done, or xid unknown   200
  *  REFUSED       refused, rolled back          vote no (rolled back)      contradicts what happened      409
- *  RETRY         lost a race, rolled back      try again later            try again later                425
+ *  RETRY         lost a race or timed out,     try again later            try again later                425
+ *                rolled back
  * </pre>
  */
 public enum XaResult {
@@ -38,7 +39,9 @@ public enum XaResult {
     REFUSED(Outcome.FAILURE),
     /**
      * Try again later: the database is unreachable, the branch is busy in another call, the outcome could not
-     * be confirmed, or (for work) a deadlock or serialization failure rolled the branch back.
+     * be confirmed, or (for work) no connection was free within the connection timeout, or a deadlock, a
+     * serialization failure, or a lock wait or statement past the work timeout rolled the branch back. The
+     * transaction manager aborts on it, as on REFUSED; only the whole transaction may be tried again.
      */
     RETRY(Outcome.ONGOING);
 

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +43,8 @@ final class FakeXaDataSource implements XADataSource {
     /** Connections opened and closed (physical). */
     final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
+    /** Every SQL statement run through a plain Statement (only session settings are). */
+    final List<String> sessionSql = new CopyOnWriteArrayList<>();
     private final List<Resource> resources = new CopyOnWriteArrayList<>();
 
     /** Breaks every connection open now, as a database restart would: isValid false, every XA call XAER_RMFAIL. */
@@ -74,6 +77,14 @@ final class FakeXaDataSource implements XADataSource {
             case "isClosed" -> isClosed.get();
             case "isValid" -> !resource.broken && !unreachable && !isClosed.get();
             case "getAutoCommit" -> true;
+            case "createStatement" -> proxy(Statement.class, (n, a) -> switch (n) {
+                case "execute" -> { // the session settings of a work connection (XaDialect.boundWork)
+                    sessionSql.add((String) a[0]);
+                    yield false;
+                }
+                case "close" -> null;
+                default -> throw new UnsupportedOperationException(n);
+            });
             default -> throw new UnsupportedOperationException(name);
         });
         return proxy(XAConnection.class, (name, args) -> switch (name) {

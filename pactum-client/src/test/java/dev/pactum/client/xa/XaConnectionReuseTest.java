@@ -38,6 +38,7 @@ class XaConnectionReuseTest {
         xa.close();
         assertThat(fake.closed.get()).as("connections closed at close()").isEqualTo(fake.opened.get());
         assertThat(xa.pool().open()).isZero();
+        assertThat(xa.phaseTwoPool().open()).isZero();
     }
 
     void commitOne(String gid) {
@@ -57,7 +58,10 @@ class XaConnectionReuseTest {
                     .isEqualTo(XaResult.DUPLICATE);
         }
         assertThat(xa.recoverOnce().prepared()).isZero();
-        assertThat(fake.opened.get()).isEqualTo(1);
+        // One for the work and its phase 2 (MySQL: on the preparing session); one reserved for phase 2 of unknown
+        // xids and recovery, opened at build() to learn the database.
+        assertThat(xa.pool().opened()).isEqualTo(1);
+        assertThat(xa.phaseTwoPool().opened()).isEqualTo(1);
         assertThat(fake.closed.get()).isZero();
     }
 
@@ -104,7 +108,7 @@ class XaConnectionReuseTest {
         clock.advance(XaConnectionPool.VALIDATE_AFTER_IDLE); // idle long enough to be checked before reuse
 
         commitOne("g2");
-        assertThat(fake.opened.get()).isEqualTo(2);
+        assertThat(xa.pool().opened()).isEqualTo(2);
         assertThat(fake.closed.get()).as("the broken one").isEqualTo(1);
     }
 
@@ -118,7 +122,7 @@ class XaConnectionReuseTest {
                 .hasMessageContaining("could not start");
         assertThat(fake.closed.get()).isEqualTo(1);
         commitOne("g2");
-        assertThat(fake.opened.get()).isEqualTo(2);
+        assertThat(xa.pool().opened()).isEqualTo(2);
     }
 
     @Test
@@ -155,7 +159,7 @@ class XaConnectionReuseTest {
         XaResult third = xa.work("g3", "b", conn -> {
             throw new AssertionError("must not run without a connection");
         });
-        assertThat(third).as("after waiting %s for a connection", XaParticipant.LOCK_WAIT).isEqualTo(XaResult.RETRY);
+        assertThat(third).as("after waiting for a connection").isEqualTo(XaResult.RETRY);
         assertThat(xa.stateOf("g3", "b")).isNull();
         assertThat(xa.pool().open()).isEqualTo(2);
 
@@ -164,6 +168,36 @@ class XaConnectionReuseTest {
         assertThat(xa.rollback("g2", "b")).isEqualTo(XaResult.APPLIED);
         assertThat(xa.rollback("g3", "b")).isEqualTo(XaResult.APPLIED);
         assertThat(xa.pool().opened()).isEqualTo(2);
+    }
+
+    @Test
+    void phaseTwoAndRecoveryDoNotWaitForWorkConnections() {
+        // Issue 6: every work connection is held (branches idle, or work waiting for a row lock); the commit or
+        // rollback of a branch not held on a session, and recovery, still get a connection of their own at once.
+        xa.close();
+        xa = participant(1);
+        assertThat(xa.work("held", "b", conn -> { })).isEqualTo(XaResult.APPLIED);
+        assertThat(xa.pool().idle()).isZero();
+
+        assertThat(xa.rollback("elsewhere", "b")).as("phase 2 of an xid not held here").isEqualTo(XaResult.DUPLICATE);
+        assertThat(xa.recoverOnce().prepared()).as("a recovery scan").isZero();
+        assertThat(xa.prepare("lost", "b")).as("a prepare that must ask the database").isEqualTo(XaResult.REFUSED);
+        assertThat(xa.pool().opened()).as("work connections").isEqualTo(1);
+        assertThat(xa.rollback("held", "b")).isEqualTo(XaResult.APPLIED);
+    }
+
+    @Test
+    void workConnectionsCarryTheWorkBoundsAndReservedOnesDoNot() {
+        xa.close();
+        xa = XaParticipant.builder(fake).statusSource(gid -> null).clock(clock)
+                .workTimeout(Duration.ofMillis(2_500)).build();
+        assertThat(fake.sessionSql).as("the connection build() opened is a reserved one").isEmpty();
+        commitOne("g1");
+        // MySQL dialect: lock waits in whole seconds, rounded up; statements in seconds with a fraction.
+        assertThat(fake.sessionSql).containsExactly("SET SESSION innodb_lock_wait_timeout = 3",
+                "SET SESSION max_statement_time = 2.5");
+        commitOne("g2");
+        assertThat(fake.sessionSql).as("once per physical connection, not per branch").hasSize(2);
     }
 
     @Test
@@ -201,12 +235,13 @@ class XaConnectionReuseTest {
         commitOne("g1");
         clock.advance(XaConnectionPool.MAX_LIFETIME);
         commitOne("g2");
-        assertThat(fake.opened.get()).as("replaced after its lifetime").isEqualTo(2);
+        assertThat(xa.pool().opened()).as("replaced after its lifetime").isEqualTo(2);
         assertThat(fake.closed.get()).isEqualTo(1);
 
         clock.advance(XaConnectionPool.MAX_IDLE);
-        xa.runOnce(); // the background loop's pass: recovery borrows a fresh one for its scan
-        assertThat(fake.closed.get()).as("unused for MAX_IDLE: closed").isEqualTo(2);
-        assertThat(xa.pool().open()).isEqualTo(1);
+        xa.runOnce(); // the background loop's pass: recovery borrows a fresh reserved one for its scan
+        assertThat(fake.closed.get()).as("unused for MAX_IDLE: closed (one of each pool)").isEqualTo(3);
+        assertThat(xa.pool().open()).isZero();
+        assertThat(xa.phaseTwoPool().open()).isEqualTo(1);
     }
 }

@@ -76,7 +76,25 @@ class XaH2AndBuilderTest {
         assertThatThrownBy(() -> b.maxConnections(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxConnections");
         b.maxConnections(1);
+        assertThatThrownBy(() -> b.phaseTwoConnections(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("phaseTwoConnections");
+        assertThatThrownBy(() -> b.connectionTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectionTimeout");
+        assertThatThrownBy(() -> b.connectionTimeout(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most");
+        assertThatThrownBy(() -> b.workTimeout(Duration.ofMillis(500))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("workTimeout");
+        assertThatThrownBy(() -> b.workTimeout(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> XaParticipant.builder(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void workTimeoutMustBeBelowTheIdleTimeout() {
+        // Work may take up to workTimeout per statement; a branch expired before its work could end would vote no.
+        XaParticipant.Builder b = XaParticipant.builder(h2()).statusSource(gid -> null)
+                .idleTimeout(Duration.ofSeconds(10)).workTimeout(Duration.ofSeconds(10));
+        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("workTimeout PT10S must be below idleTimeout PT10S");
     }
 
     @Test

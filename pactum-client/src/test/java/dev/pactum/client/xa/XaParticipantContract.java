@@ -430,10 +430,17 @@ abstract class XaParticipantContract {
 
             assertThat(xa.work(gid, "pay", conn -> { })).as("same branch, second call").isEqualTo(XaResult.RETRY);
             assertThat(xa.prepare(gid, "pay")).isEqualTo(XaResult.RETRY);
+            assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.RETRY);
+            assertThat(xa.inFlight()).as("the commit changed nothing").isEqualTo(1);
+            // An abort while the work runs: answered at once, without waiting for the branch; the work rolls the
+            // branch back when it ends, instead of leaving it idle with its locks until the rollback's retry.
             assertThat(xa.rollback(gid, "pay")).isEqualTo(XaResult.RETRY);
             release.countDown();
-            assertThat(work.get(60, TimeUnit.SECONDS)).isEqualTo(XaResult.APPLIED);
-            assertThat(xa.rollback(gid, "pay")).isEqualTo(XaResult.APPLIED);
+            assertThat(work.get(60, TimeUnit.SECONDS)).isEqualTo(XaResult.REFUSED);
+            assertThat(xa.inFlight()).isZero();
+            assertThat(db.canUpdateWithoutWaiting(account)).as("its locks are gone").isTrue();
+            assertThat(xa.rollback(gid, "pay").isSuccess()).as("the coordinator's retry").isTrue();
+            assertThat(xa.work(gid, "pay", conn -> { })).as("a late repeat of the work").isEqualTo(XaResult.REFUSED);
         } finally {
             release.countDown();
             pool.shutdown();
@@ -738,9 +745,11 @@ abstract class XaParticipantContract {
         }
         assertThat(db.balance(from)).isEqualTo(10_000 - 24);
         assertThat(db.balance(to)).isEqualTo(24);
-        // Two branches are idle at once, nothing more: every other call borrows one of those two.
-        assertThat(counting.opened()).as("physical connections opened for 30 transactions of 2 branches")
-                .isEqualTo(2);
+        // Two branches are idle at once, nothing more: every other work borrows one of those two. Phase 2 and
+        // checks use the one reserved connection that build() opened.
+        assertThat(xa.pool().opened()).as("work connections opened for 30 transactions of 2 branches").isEqualTo(2);
+        assertThat(xa.phaseTwoPool().opened()).as("reserved connections opened").isEqualTo(1);
+        assertThat(counting.opened()).isEqualTo(3);
 
         int threads = 6;
         List<String> accounts = new ArrayList<>();
@@ -771,11 +780,12 @@ abstract class XaParticipantContract {
         for (String own : accounts) {
             assertThat(db.balance(own)).isEqualTo(95);
         }
-        // Each thread holds at most one connection at a time.
-        assertThat(counting.open()).as("open after %d threads x 5 transactions", threads).isLessThanOrEqualTo(threads);
-        assertThat(counting.opened()).isLessThanOrEqualTo(2 + threads);
-        assertThat(xa.pool().open()).isEqualTo(counting.open());
-        assertThat(xa.pool().idle()).as("all back in the pool").isEqualTo(counting.open());
+        // Each thread holds at most one work connection at a time, and one reserved one for its commit.
+        assertThat(xa.pool().open()).as("work connections open after %d threads x 5 transactions", threads)
+                .isLessThanOrEqualTo(threads);
+        assertThat(xa.phaseTwoPool().open()).isLessThanOrEqualTo(xa.phaseTwoPool().max());
+        assertThat(xa.pool().open() + xa.phaseTwoPool().open()).isEqualTo(counting.open());
+        assertThat(xa.pool().idle() + xa.phaseTwoPool().idle()).as("all back in the pools").isEqualTo(counting.open());
 
         xa.close();
         assertThat(counting.open()).as("close() closes every connection").isZero();
@@ -792,16 +802,18 @@ abstract class XaParticipantContract {
         assertThat(xa.commit(warm, "warm")).isEqualTo(XaResult.APPLIED);
         assertThat(xa.pool().idle()).isEqualTo(1);
 
-        // The server ends the pooled session (a restart, an idle-session timeout, an administrator).
-        assertThat(db.killDataSourceSessions()).isEqualTo(1);
+        // The server ends the pooled sessions (a restart, an idle-session timeout, an administrator): the work
+        // connection and the reserved one.
+        assertThat(db.killDataSourceSessions()).isEqualTo(2);
         clock.advance(XaConnectionPool.VALIDATE_AFTER_IDLE); // idle long enough to be checked before reuse
 
         String gid = newGid();
         prepare(gid, "pay", account);
         assertThat(xa.commit(gid, "pay")).isEqualTo(XaResult.APPLIED);
         assertThat(db.balance(account)).isEqualTo(50);
-        assertThat(counting.closed()).as("the broken connection was closed").isEqualTo(1);
-        assertThat(counting.opened()).as("and a new one opened").isEqualTo(2);
+        assertThat(xa.pool().opened()).as("a new work connection opened").isEqualTo(2);
+        assertThat(xa.pool().open()).as("and the broken one closed").isEqualTo(1);
+        assertThat(counting.closed()).as("broken connections closed").isPositive();
         assertThat(prepared()).isEmpty();
     }
 
