@@ -87,14 +87,14 @@ public final class PactumClient implements AutoCloseable {
 
     /** Begins a TCC transaction; a repeat with the same {@code gid} answers with the stored one. */
     public TccTransaction beginTcc(String gid, Duration timeout) {
-        TransactionView v = begin(new BeginRequest(gid, TxPattern.TCC, timeout == null ? null : timeout.toMillis()));
-        return new TccTransaction(this, v.gid());
+        TransactionView v = begin(new BeginRequest(gid, TxPattern.TCC, millis(timeout)));
+        return new TccTransaction(this, LazyBegin.begun(this, TxPattern.TCC, v.gid()));
     }
 
     /** Begins an XA transaction with a server-made id. */
     public XaTransaction beginXa(Duration timeout) {
-        TransactionView v = begin(new BeginRequest(null, TxPattern.XA, timeout == null ? null : timeout.toMillis()));
-        return new XaTransaction(this, v.gid());
+        TransactionView v = begin(new BeginRequest(null, TxPattern.XA, millis(timeout)));
+        return new XaTransaction(this, LazyBegin.begun(this, TxPattern.XA, v.gid()));
     }
 
     /**
@@ -103,8 +103,13 @@ public final class PactumClient implements AutoCloseable {
      * aborted and the exception rethrown.
      */
     public TransactionView xa(Duration timeout, XaBody body) {
-        XaTransaction tx = beginXa(timeout);
-        return runThenSubmit("XA", tx.gid(), () -> body.run(tx), tx::abort, tx::submit);
+        // Begun with its first branch, in one call (LazyBegin).
+        XaTransaction tx = new XaTransaction(this, LazyBegin.later(this, TxPattern.XA, millis(timeout)));
+        return runThenSubmit("XA", tx::gidOrNull, () -> body.run(tx), tx::abort, tx::submit);
+    }
+
+    private static Long millis(Duration timeout) {
+        return timeout == null ? null : timeout.toMillis();
     }
 
     /** The body of {@link #xa}: makes each branch's business call through the transaction it is given. */
@@ -124,8 +129,9 @@ public final class PactumClient implements AutoCloseable {
      * throws. Returns the transaction as the coordinator recorded the decision.
      */
     public TransactionView tcc(Duration timeout, TccBody body) {
-        TccTransaction tx = beginTcc(timeout);
-        return runThenSubmit("TCC", tx.gid(), () -> body.run(tx), tx::abort, tx::submit);
+        // Begun with its first branch, in one call (LazyBegin).
+        TccTransaction tx = new TccTransaction(this, LazyBegin.later(this, TxPattern.TCC, millis(timeout)));
+        return runThenSubmit("TCC", tx::gidOrNull, () -> body.run(tx), tx::abort, tx::submit);
     }
 
     @FunctionalInterface
@@ -134,7 +140,7 @@ public final class PactumClient implements AutoCloseable {
     }
 
     /** Runs a transaction's body; submits when it returns, aborts (and rethrows) when it throws. */
-    private static TransactionView runThenSubmit(String pattern, String gid, Body body,
+    private static TransactionView runThenSubmit(String pattern, java.util.function.Supplier<String> gid, Body body,
                                                  java.util.function.Function<String, TransactionView> abort,
                                                  java.util.function.Supplier<TransactionView> submit) {
         try {
@@ -149,7 +155,8 @@ public final class PactumClient implements AutoCloseable {
             if (e instanceof RuntimeException re) {
                 throw re;
             }
-            throw new PactumException("body_failed", pattern + " body of " + gid + " failed: " + e.getMessage(), e);
+            throw new PactumException("body_failed", pattern + " body of " + (gid.get() == null ? "a transaction not yet"
+                    + " begun" : gid.get()) + " failed: " + e.getMessage(), e);
         }
         return submit.get();
     }

@@ -11,20 +11,26 @@ import java.util.List;
 /**
  * One TCC global transaction seen from the client that runs it (the "transaction manager" of the seeds).
  * Each {@link #tryBranch} registers the branch with the coordinator first, then calls its Try: if this process
- * dies in between, the coordinator still knows whom to cancel. Not thread-safe: one flow drives it.
+ * dies in between, the coordinator still knows whom to cancel. The transaction made by {@code PactumClient.tcc}
+ * begins with its first branch, in the same call. Not thread-safe: one flow drives it.
  */
 public final class TccTransaction {
     private final PactumClient client;
-    private final String gid;
+    private final LazyBegin begin;
     private final List<String> tried = new ArrayList<>();
 
-    TccTransaction(PactumClient client, String gid) {
+    TccTransaction(PactumClient client, LazyBegin begin) {
         this.client = client;
-        this.gid = gid;
+        this.begin = begin;
     }
 
+    /** The transaction's id; begins it at the coordinator if no branch has yet. */
     public String gid() {
-        return gid;
+        return begin.gid();
+    }
+
+    String gidOrNull() {
+        return begin.gidOrNull();
     }
 
     /** Branch ids whose Try succeeded so far. */
@@ -34,7 +40,7 @@ public final class TccTransaction {
 
     /** Registers a branch without calling its Try (when the Try happens elsewhere, e.g. locally). */
     public void register(String branchId, String confirmUrl, String cancelUrl) {
-        client.registerBranch(gid, BranchRequest.tcc(branchId, null, confirmUrl, cancelUrl));
+        begin.register(BranchRequest.tcc(branchId, null, confirmUrl, cancelUrl));
     }
 
     /** Records that the Try of an already registered branch succeeded, so {@link #submit()} includes it. */
@@ -49,18 +55,19 @@ public final class TccTransaction {
      * even if the Try did run, or runs later.
      */
     public String tryBranch(String branchId, String tryUrl, String confirmUrl, String cancelUrl, String jsonBody) {
-        client.registerBranch(gid, BranchRequest.tcc(branchId, tryUrl, confirmUrl, cancelUrl));
-        String answer = client.http().callBranch(gid, branchId, BranchOp.TRY, tryUrl, jsonBody);
+        begin.register(BranchRequest.tcc(branchId, tryUrl, confirmUrl, cancelUrl));
+        String answer = client.http().callBranch(begin.gid(), branchId, BranchOp.TRY, tryUrl, jsonBody);
         tried.add(branchId);
         return answer;
     }
 
     /** Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. */
     public TransactionView submit() {
-        return client.submit(gid, List.copyOf(tried));
+        return client.submit(begin.gid(), List.copyOf(tried));
     }
 
+    /** Aborts; null when the transaction never began at the coordinator (no branch joined), so nothing is there. */
     public TransactionView abort(String reason) {
-        return client.abort(gid, reason);
+        return begin.isBegun() ? client.abort(begin.gid(), reason) : null;
     }
 }

@@ -12,20 +12,26 @@ import java.util.List;
  * registers the branch with the coordinator first (with the participant's prepare, commit and rollback
  * endpoints), then makes the business call that runs the branch's SQL in an XA transaction on the participant's
  * database. {@link #submit()} makes the coordinator run phase one (prepare on every branch) and answers with the
- * decision. Not thread-safe: one flow drives it.
+ * decision. The transaction made by {@code PactumClient.xa} begins with its first branch, in the same call.
+ * Not thread-safe: one flow drives it.
  */
 public final class XaTransaction {
     private final PactumClient client;
-    private final String gid;
+    private final LazyBegin begin;
     private final List<String> done = new ArrayList<>();
 
-    XaTransaction(PactumClient client, String gid) {
+    XaTransaction(PactumClient client, LazyBegin begin) {
         this.client = client;
-        this.gid = gid;
+        this.begin = begin;
     }
 
+    /** The transaction's id; begins it at the coordinator if no branch has yet. */
     public String gid() {
-        return gid;
+        return begin.gid();
+    }
+
+    String gidOrNull() {
+        return begin.gidOrNull();
     }
 
     /** Branch ids whose business call succeeded so far. */
@@ -42,9 +48,9 @@ public final class XaTransaction {
      *                 {@code "/commit"} and {@code "/rollback"}
      */
     public String call(String branchId, String agentUrl, String workUrl, String jsonBody) {
-        client.registerBranch(gid, BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit",
+        begin.register(BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit",
                 agentUrl + "/rollback"));
-        String answer = client.http().callBranch(gid, branchId, null, workUrl, jsonBody);
+        String answer = client.http().callBranch(begin.gid(), branchId, null, workUrl, jsonBody);
         done.add(branchId);
         return answer;
     }
@@ -54,10 +60,11 @@ public final class XaTransaction {
      * the reason) otherwise. Commits or rollbacks then go on in the background.
      */
     public TransactionView submit() {
-        return client.submit(gid, List.copyOf(done));
+        return client.submit(begin.gid(), List.copyOf(done));
     }
 
+    /** Aborts; null when the transaction never began at the coordinator (no branch joined), so nothing is there. */
     public TransactionView abort(String reason) {
-        return client.abort(gid, reason);
+        return begin.isBegun() ? client.abort(begin.gid(), reason) : null;
     }
 }

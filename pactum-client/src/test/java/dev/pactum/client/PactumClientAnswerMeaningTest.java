@@ -143,7 +143,7 @@ class PactumClientAnswerMeaningTest {
         // reservation that may never be made.
         answers.put("POST /api/v1/transactions/g1/branches", "201 {\"branchId\":\"pay\",\"status\":\"REGISTERED\"}");
         answers.put("POST /try", "202 ");
-        TccTransaction tx = new TccTransaction(client, "g1");
+        TccTransaction tx = new TccTransaction(client, LazyBegin.begun(client, dev.pactum.api.TxPattern.TCC, "g1"));
         TryFailedException e = catchThrowableOfType(TryFailedException.class,
                 () -> tx.tryBranch("pay", base + "/try", base + "/c", base + "/x", "{}"));
         assertThat(e.outcome()).isEqualTo(Outcome.ONGOING);

@@ -13,14 +13,14 @@ import java.util.Locale;
  * information (it would be stored and shown by every query) and no fragment (never sent, so surely a mistake).
  * Whether the host resolves and answers cannot be known now; docs/openapi.yaml says what happens then.
  */
-final class BranchUrls {
+public final class BranchUrls {
     static final int MAX_LENGTH = 2048;
 
     private BranchUrls() {
     }
 
     /** The URL, checked; null when it is absent and not {@code required}. */
-    static String check(String field, String value, boolean required) {
+    public static String check(String field, String value, boolean required) {
         if (value == null || value.isEmpty()) {
             if (required) {
                 throw new InvalidInputException(field, field + " is required");

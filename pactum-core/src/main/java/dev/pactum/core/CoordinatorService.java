@@ -17,16 +17,13 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginResult;
 import dev.pactum.core.spi.TransactionStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -36,24 +33,24 @@ import java.util.stream.Collectors;
  * Every input is checked before anything is written, so bad input changes nothing.
  */
 public final class CoordinatorService {
-    private static final Logger log = LoggerFactory.getLogger(CoordinatorService.class);
     /** A compare-and-set lost to a concurrent writer is re-read and re-decided at most this often. */
     private static final int CAS_ROUNDS = 16;
     public static final int MAX_PAGE = 1000;
 
     private final TransactionStore store;
-    private final Map<TxPattern, PatternProcessor> processors = new EnumMap<>(TxPattern.class);
+    private final PatternRegistry patterns;
+    private final Decisions decisions;
     private final TransactionDriver driver;
     private final CoordinatorConfig config;
     private final CoordinatorMetrics metrics;
     private final Clock clock;
 
-    public CoordinatorService(TransactionStore store, List<PatternProcessor> processors, TransactionDriver driver,
-                              CoordinatorConfig config, CoordinatorMetrics metrics, Clock clock) {
+    public CoordinatorService(TransactionStore store, PatternRegistry patterns, Decisions decisions,
+                              TransactionDriver driver, CoordinatorConfig config, CoordinatorMetrics metrics,
+                              Clock clock) {
         this.store = store;
-        for (PatternProcessor p : processors) {
-            this.processors.put(p.pattern(), p);
-        }
+        this.patterns = patterns;
+        this.decisions = decisions;
         this.driver = driver;
         this.config = config;
         this.metrics = metrics;
@@ -70,6 +67,9 @@ public final class CoordinatorService {
         }
         String gid = req.gid() == null ? null : Ids.checkId("gid", req.gid());
         TxPattern pattern = req.pattern() == null ? TxPattern.TCC : req.pattern();
+        if (!patterns.runs(pattern)) {
+            throw new InvalidInputException("pattern", "this coordinator does not run pattern " + pattern);
+        }
         Duration timeout = config.defaultTimeout();
         if (req.timeoutMs() != null) {
             if (req.timeoutMs() <= 0) {
@@ -83,13 +83,62 @@ public final class CoordinatorService {
         }
         Instant now = clock.instant();
         GlobalTransaction tx = GlobalTransaction.begin(gid == null ? Ids.newGid(now) : gid, pattern, now, now.plus(timeout));
-        BeginResult r = store.begin(tx);
+        List<BranchRecord> branches = firstBranches(tx, req.branches(), now);
+        BeginResult r = store.begin(tx, branches);
         if (r.created()) {
             metrics.begun(pattern);
-        } else {
-            checkSameBegin(r.transaction(), pattern, timeout);
+            return new Begun(Views.of(r.transaction(), branches), true);
         }
-        return new Begun(Views.of(r.transaction(), List.of()), r.created());
+        checkSameBegin(r.transaction(), pattern, timeout);
+        List<BranchRecord> stored = store.branches(r.transaction().gid());
+        checkSameBranches(r.transaction(), branches, stored);
+        return new Begun(Views.of(r.transaction(), stored), false);
+    }
+
+    /** Most branches one begin may register; more can join one by one. */
+    public static final int MAX_BRANCHES_AT_BEGIN = 64;
+
+    /** The branches a begin registers, each checked by the pattern as a registration would be; errors name the element. */
+    private List<BranchRecord> firstBranches(GlobalTransaction tx, List<BranchRequest> requests, Instant now) {
+        if (requests == null || requests.isEmpty()) {
+            return List.of();
+        }
+        if (requests.size() > MAX_BRANCHES_AT_BEGIN) {
+            throw new InvalidInputException("branches", "a begin registers at most " + MAX_BRANCHES_AT_BEGIN
+                    + " branches, was given " + requests.size());
+        }
+        List<BranchRecord> out = new ArrayList<>(requests.size());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            String at = "branches[" + i + "]";
+            BranchRequest br = requests.get(i);
+            if (br == null) {
+                throw new InvalidInputException(at, at + " is null");
+            }
+            try {
+                Ids.checkId("branchId", br.branchId());
+                if (!ids.add(br.branchId())) {
+                    throw new InvalidInputException("branchId", "branch " + br.branchId() + " is given twice");
+                }
+                out.add(patterns.acceptBranch(tx, br, now));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(at + "." + e.field(), at + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** A repeated begin with branches must name the same first branches, with the same operations. */
+    private static void checkSameBranches(GlobalTransaction stored, List<BranchRecord> asked, List<BranchRecord> have) {
+        for (int i = 0; i < asked.size(); i++) {
+            BranchRecord a = asked.get(i);
+            if (i >= have.size() || !have.get(i).branchId().equals(a.branchId())
+                    || !have.get(i).operations().equals(a.operations())) {
+                throw new ConflictException("branches", "transaction " + stored.gid() + " exists with other branches"
+                        + " than this begin names (first difference at branches[" + i + "], " + a.branchId() + ")",
+                        stored.gid(), stored.status().name());
+            }
+        }
     }
 
     /**
@@ -115,28 +164,11 @@ public final class CoordinatorService {
         if (req == null) {
             throw new InvalidInputException("body", "a JSON object is required");
         }
-        String branchId = Ids.checkId("branchId", req.branchId());
-        boolean xa = req.prepareUrl() != null || req.commitUrl() != null || req.rollbackUrl() != null;
-        BranchRecord b;
-        if (xa) {
-            refuse("tryUrl", req.tryUrl(), "XA");
-            refuse("confirmUrl", req.confirmUrl(), "XA");
-            refuse("cancelUrl", req.cancelUrl(), "XA");
-            b = BranchRecord.registerXa(gid, branchId, BranchUrls.check("prepareUrl", req.prepareUrl(), true),
-                    BranchUrls.check("commitUrl", req.commitUrl(), true), BranchUrls.check("rollbackUrl", req.rollbackUrl(), true),
-                    clock.instant());
-        } else {
-            b = BranchRecord.register(gid, branchId, BranchUrls.check("tryUrl", req.tryUrl(), false),
-                    BranchUrls.check("confirmUrl", req.confirmUrl(), true), BranchUrls.check("cancelUrl", req.cancelUrl(), true),
-                    clock.instant());
-        }
+        Ids.checkId("branchId", req.branchId());
         GlobalTransaction tx = load(gid);
-        TxPattern kind = xa ? TxPattern.XA : TxPattern.TCC;
-        if (tx.pattern() != kind) {
-            throw new ConflictException("transaction " + gid + " is " + tx.pattern() + "; a " + kind
-                    + " branch (" + (xa ? "prepareUrl, commitUrl, rollbackUrl" : "confirmUrl, cancelUrl")
-                    + ") cannot join it", gid, tx.status().name());
-        }
+        // The transaction's pattern says which branch shapes it takes; nothing is written before it agreed.
+        BranchRecord b = patterns.acceptBranch(tx, req, clock.instant());
+        String branchId = b.branchId();
         return switch (store.addBranch(b, GlobalStatus.ACTIVE)) {
             case AddBranchResult.Added a -> Views.of(a.branch());
             case AddBranchResult.Duplicate d -> throw new ConflictException(
@@ -180,15 +212,9 @@ public final class CoordinatorService {
                     }
                     List<BranchRecord> branches = store.branches(gid);
                     checkTried(gid, tx, branches, tried);
-                    PatternProcessor p = processors.get(tx.pattern());
-                    GlobalStatus target = p.submitTarget();
-                    GlobalTransaction submitted = tx.moveTo(target, "submitted", now, config.nodeId(),
-                            now.plus(config.lease()));
-                    Optional<GlobalTransaction> stored = store.compareAndSet(tx, submitted);
+                    Pattern p = patterns.of(tx.pattern());
+                    Optional<GlobalTransaction> stored = decisions.move(tx, p.submitTarget(), "submitted");
                     if (stored.isPresent()) {
-                        if (target.isDecision()) {
-                            metrics.decided(target);
-                        }
                         GlobalTransaction after = p.afterSubmit(stored.get());
                         if (after.status().isDecision()) {
                             driver.startDriving(after);
@@ -246,15 +272,8 @@ public final class CoordinatorService {
     }
 
     private Optional<GlobalTransaction> abortActive(GlobalTransaction tx, String reason) {
-        Instant now = clock.instant();
-        GlobalTransaction decided = tx.moveTo(GlobalStatus.ABORTING, reason, now, config.nodeId(),
-                now.plus(config.lease()));
-        Optional<GlobalTransaction> stored = store.compareAndSet(tx, decided);
-        stored.ifPresent(s -> {
-            metrics.decided(GlobalStatus.ABORTING);
-            log.debug("{} aborting: {}", tx.gid(), reason);
-            driver.startDriving(s);
-        });
+        Optional<GlobalTransaction> stored = decisions.move(tx, GlobalStatus.ABORTING, reason);
+        stored.ifPresent(driver::startDriving);
         return stored;
     }
 
@@ -279,13 +298,6 @@ public final class CoordinatorService {
 
     private TransactionView view(GlobalTransaction tx) {
         return Views.of(tx, store.branches(tx.gid()));
-    }
-
-    /** A field of the other pattern's branches: naming it is clearer than ignoring it. */
-    private static void refuse(String field, String value, String pattern) {
-        if (value != null) {
-            throw new InvalidInputException(field, field + " does not belong to an " + pattern + " branch");
-        }
     }
 
     private static String abbreviate(String s, int max) {

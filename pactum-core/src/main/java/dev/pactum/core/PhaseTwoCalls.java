@@ -1,6 +1,7 @@
 package dev.pactum.core;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.api.Operation;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.spi.BranchCall;
 import dev.pactum.core.spi.BranchInvoker;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 
 /**
  * Calls a set of branches in parallel, one virtual thread each, and returns the results in the same order.
@@ -39,14 +39,14 @@ public final class PhaseTwoCalls implements AutoCloseable {
     }
 
     public List<CallResult> callAll(String gid, BranchOp op, List<BranchRecord> branches,
-                                    Function<BranchRecord, String> url) {
+                                    String operation) {
         if (branches.size() == 1) {
             BranchRecord b = branches.getFirst();
-            return List.of(call(new BranchCall(gid, b.branchId(), op, url.apply(b))));
+            return List.of(call(callOf(gid, op, b, operation)));
         }
         List<Future<CallResult>> futures = new ArrayList<>(branches.size());
         for (BranchRecord b : branches) {
-            BranchCall c = new BranchCall(gid, b.branchId(), op, url.apply(b));
+            BranchCall c = callOf(gid, op, b, operation);
             futures.add(executor.submit(() -> call(c)));
         }
         List<CallResult> results = new ArrayList<>(branches.size());
@@ -61,6 +61,11 @@ public final class PhaseTwoCalls implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    private static BranchCall callOf(String gid, BranchOp op, BranchRecord b, String operation) {
+        Operation o = b.operation(operation);
+        return new BranchCall(gid, b.branchId(), op, o.target(), o.payload());
     }
 
     private CallResult call(BranchCall c) {

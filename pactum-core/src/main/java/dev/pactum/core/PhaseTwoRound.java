@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * One round of phase 2, the same for every pattern: call every unfinished branch with the decision's operation
@@ -28,13 +27,16 @@ public final class PhaseTwoRound {
 
     private final TransactionStore store;
     private final PhaseTwoCalls calls;
+    private final Decisions decisions;
     private final Backoff backoff;
     private final Clock clock;
     private final Failpoints failpoints;
 
-    public PhaseTwoRound(TransactionStore store, PhaseTwoCalls calls, Backoff backoff, Clock clock, Failpoints failpoints) {
+    public PhaseTwoRound(TransactionStore store, PhaseTwoCalls calls, Decisions decisions, Backoff backoff, Clock clock,
+                         Failpoints failpoints) {
         this.store = store;
         this.calls = calls;
+        this.decisions = decisions;
         this.backoff = backoff;
         this.clock = clock;
         this.failpoints = failpoints;
@@ -43,9 +45,9 @@ public final class PhaseTwoRound {
     /**
      * @param tx  a transaction whose decision (COMMITTING or ABORTING) is durable
      * @param op  the operation that carries the decision to a branch
-     * @param url where that operation is sent for a branch
+     * @param operation the name of the branch operation that carries it (its target and payload are sent)
      */
-    public GlobalTransaction run(GlobalTransaction tx, BranchOp op, Function<BranchRecord, String> url) {
+    public GlobalTransaction run(GlobalTransaction tx, BranchOp op, String operation) {
         boolean commit = switch (tx.status()) {
             case COMMITTING -> true;
             case ABORTING -> false;
@@ -63,7 +65,7 @@ public final class PhaseTwoRound {
                         + " but the transaction is " + tx.status());
             }
         }
-        List<CallResult> results = calls.callAll(tx.gid(), op, pending, url);
+        List<CallResult> results = calls.callAll(tx.gid(), op, pending, operation);
 
         int unfinished = 0;
         int maxAttempts = 0;
@@ -88,12 +90,10 @@ public final class PhaseTwoRound {
                 failpoints.hit(Failpoints.MID_PHASE_TWO);
             }
         }
-        now = clock.instant();
         if (unfinished == 0) {
-            GlobalStatus fin = commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED;
-            return store.compareAndSet(tx, tx.moveTo(fin, null, now, null, null)).orElse(tx);
+            return decisions.move(tx, commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED, null).orElse(tx);
         }
-        Instant next = now.plus(backoff.delay(Math.max(maxAttempts, 1)));
-        return store.compareAndSet(tx, tx.rescheduled(next, now)).orElse(tx);
+        Instant next = clock.instant().plus(backoff.delay(Math.max(maxAttempts, 1)));
+        return decisions.reschedule(tx, next).orElse(tx);
     }
 }

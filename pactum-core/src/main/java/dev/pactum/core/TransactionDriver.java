@@ -1,17 +1,9 @@
 package dev.pactum.core;
 
-import dev.pactum.api.GlobalStatus;
-import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.GlobalTransaction;
-import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs phase 2 of decided transactions held by this node, and aborts ACTIVE ones whose timeout has passed.
+ * Makes the next step of transactions held by this node: right after a decision (phase 2 at once), and for what
+ * the recovery worker claimed. What a step is belongs to the transaction's {@link Pattern}.
  *
  * <p>Keeps the set of transactions this process is driving right now, so the node that took a decision and
  * the recovery worker of the same process never drive one transaction twice at once. Across processes the
@@ -28,17 +21,12 @@ import java.util.concurrent.TimeUnit;
 public final class TransactionDriver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionDriver.class);
 
-    private final TransactionStore store;
-    private final Map<TxPattern, PatternProcessor> processors = new EnumMap<>(TxPattern.class);
-    private final CoordinatorConfig config;
-    private final CoordinatorMetrics metrics;
-    private final Clock clock;
+    private final PatternRegistry patterns;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService executor;
 
-    public TransactionDriver(TransactionStore store, List<PatternProcessor> processors, CoordinatorConfig config,
-                             CoordinatorMetrics metrics, Clock clock) {
-        this(store, processors, config, metrics, clock, Executors.newVirtualThreadPerTaskExecutor());
+    public TransactionDriver(PatternRegistry patterns) {
+        this(patterns, Executors.newVirtualThreadPerTaskExecutor());
     }
 
     /**
@@ -46,16 +34,9 @@ public final class TransactionDriver implements AutoCloseable {
      * the deterministic simulation passes one that queues the task as a step of its own scheduler. It is shut
      * down by {@link #close}.
      */
-    public TransactionDriver(TransactionStore store, List<PatternProcessor> processors, CoordinatorConfig config,
-                             CoordinatorMetrics metrics, Clock clock, ExecutorService executor) {
-        this.store = store;
+    public TransactionDriver(PatternRegistry patterns, ExecutorService executor) {
+        this.patterns = patterns;
         this.executor = executor;
-        for (PatternProcessor p : processors) {
-            this.processors.put(p.pattern(), p);
-        }
-        this.config = config;
-        this.metrics = metrics;
-        this.clock = clock;
     }
 
     /** Drives {@code tx} in the background; returns false if this process is already driving it. */
@@ -95,50 +76,17 @@ public final class TransactionDriver implements AutoCloseable {
     }
 
     private GlobalTransaction drive(GlobalTransaction tx) {
-        try {
-            GlobalTransaction current = tx;
-            if (current.status() == GlobalStatus.ACTIVE) {
-                current = expire(current);
-                if (current == null || current.status() == GlobalStatus.ACTIVE) {
-                    return current;
-                }
-            }
-            if (current.status().isFinal()) {
-                return current;
-            }
-            PatternProcessor p = processors.get(current.pattern());
-            if (p == null) {
-                throw new IllegalStateException("no processor for pattern " + current.pattern() + " of " + current.gid());
-            }
-            GlobalTransaction after = p.driveOnce(current);
-            if (after.status().isFinal()) {
-                metrics.finished(after.status());
-                log.debug("{} finished {}", after.gid(), after.status());
-            } else if (after.version() != current.version()) {
-                metrics.retryScheduled();
-            }
-            return after;
-        } catch (RuntimeException e) {
-            // The store or a processor failed (database down...). The lease runs out and a worker retries.
-            log.error("driving {} ({}) failed; it will be retried when its lease expires", tx.gid(), tx.status(), e);
+        if (tx.status().isFinal()) {
             return tx;
         }
-    }
-
-    /** An ACTIVE transaction past its timeout is aborted; one not yet due is handed back to the schedule. */
-    private GlobalTransaction expire(GlobalTransaction tx) {
-        Instant now = clock.instant();
-        if (tx.timeoutAt().isAfter(now)) {
-            return store.compareAndSet(tx, tx.rescheduled(tx.timeoutAt(), now)).orElse(null);
+        try {
+            return patterns.of(tx.pattern()).onDue(tx);
+        } catch (RuntimeException e) {
+            // The store or a participant call failed (database down...). The lease runs out and a worker retries.
+            log.error("driving {} ({} {}) failed; it will be retried when its lease expires", tx.gid(), tx.pattern(),
+                    tx.status(), e);
+            return tx;
         }
-        GlobalTransaction aborting = tx.moveTo(GlobalStatus.ABORTING, "timeout", now, config.nodeId(),
-                now.plus(config.lease()));
-        GlobalTransaction stored = store.compareAndSet(tx, aborting).orElse(null);
-        if (stored != null) {
-            metrics.decided(GlobalStatus.ABORTING);
-            log.info("{} timed out while ACTIVE (timeout was {}); aborting", tx.gid(), tx.timeoutAt());
-        }
-        return stored;
     }
 
     @Override

@@ -17,8 +17,14 @@ public final class Views {
                 tx.timeoutAt(), tx.nextAttemptAt(), branches.stream().map(Views::of).toList());
     }
 
+    /** The URL fields of earlier versions are derived from the operations (see {@link BranchView}). */
     public static BranchView of(BranchRecord b) {
-        return new BranchView(b.branchId(), b.status(), b.tryUrl(), b.prepareUrl(), b.confirmUrl(), b.cancelUrl(), b.attempts(),
-                b.lastError(), b.createdAt(), b.updatedAt());
+        return new BranchView(b.branchId(), b.status(), b.operations(), b.target("try"), b.target("prepare"),
+                orElse(b.target("confirm"), b.target("commit")), orElse(b.target("cancel"), b.target("rollback")),
+                b.attempts(), b.lastError(), b.createdAt(), b.updatedAt());
+    }
+
+    private static String orElse(String a, String b) {
+        return a != null ? a : b;
     }
 }

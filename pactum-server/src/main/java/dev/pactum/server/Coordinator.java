@@ -1,19 +1,13 @@
 package dev.pactum.server;
 
-import dev.pactum.core.Backoff;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.core.CoordinatorMetrics;
 import dev.pactum.core.CoordinatorService;
-import dev.pactum.core.PatternProcessor;
-import dev.pactum.core.PhaseTwoCalls;
-import dev.pactum.core.PhaseTwoRound;
-import dev.pactum.core.TransactionDriver;
+import dev.pactum.core.Engine;
 import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.StoreStats;
 import dev.pactum.core.spi.TransactionStore;
-import dev.pactum.core.tcc.TccProcessor;
-import dev.pactum.core.xa.XaProcessor;
 import dev.pactum.server.http.ApiHandler;
 import dev.pactum.server.http.JsonErrorHandler;
 import dev.pactum.server.invoke.HttpBranchInvoker;
@@ -34,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 
@@ -48,8 +41,7 @@ public final class Coordinator implements AutoCloseable {
     private final ServerConfig config;
     private final TransactionStore store;
     private final BranchInvoker invoker;
-    private final PhaseTwoCalls calls;
-    private final TransactionDriver driver;
+    private final Engine engine;
     private final RecoveryWorker worker;
     private final CoordinatorService service;
     private final PrometheusMeterRegistry registry;
@@ -69,14 +61,9 @@ public final class Coordinator implements AutoCloseable {
         CoordinatorMetrics.bindStoreStats(registry, store);
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
         invoker = new HttpBranchInvoker(config.branchTimeout());
-        calls = new PhaseTwoCalls(invoker, metrics);
-        Backoff backoff = new Backoff(cc.retryBase(), cc.retryCap());
-        PhaseTwoRound round = new PhaseTwoRound(store, calls, backoff, clock, cc.failpoints());
-        List<PatternProcessor> processors = List.of(new TccProcessor(round),
-                new XaProcessor(store, calls, round, cc, metrics, clock, cc.failpoints()));
-        driver = new TransactionDriver(store, processors, cc, metrics, clock);
-        worker = new RecoveryWorker(store, driver, cc, clock, metrics);
-        service = new CoordinatorService(store, processors, driver, cc, metrics, clock);
+        engine = new Engine(store, invoker, cc, metrics, clock);
+        worker = engine.worker();
+        service = engine.service();
 
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("pactum-http");
@@ -153,9 +140,7 @@ public final class Coordinator implements AutoCloseable {
         } catch (Exception e) {
             log.warn("HTTP server did not stop cleanly", e);
         }
-        worker.close();
-        driver.close();
-        calls.close();
+        engine.close();
         invoker.close();
         store.close();
         registry.close();

@@ -18,6 +18,7 @@ import java.util.function.IntSupplier;
 final class CountingParticipant implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, String> bodies = new ConcurrentHashMap<>();
     volatile IntSupplier answer = () -> 200;
     volatile IntSupplier tryAnswer = () -> 200;
     volatile IntSupplier prepareAnswer = () -> 200;
@@ -26,7 +27,7 @@ final class CountingParticipant implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
+            byte[] requestBody = ex.getRequestBody().readAllBytes();
             String op = ex.getRequestURI().getPath().substring(1);
             String key = ex.getRequestHeaders().getFirst(Headers.GID) + "/" + ex.getRequestHeaders().getFirst(Headers.BRANCH_ID)
                     + "/" + op;
@@ -37,6 +38,7 @@ final class CountingParticipant implements AutoCloseable {
             };
             if (status == 200) {
                 calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                bodies.put(key, new String(requestBody, java.nio.charset.StandardCharsets.UTF_8));
             }
             byte[] body = "{}".getBytes();
             ex.sendResponseHeaders(status, body.length);
@@ -53,6 +55,11 @@ final class CountingParticipant implements AutoCloseable {
     int count(String gid, String branch, String op) {
         AtomicInteger n = calls.get(gid + "/" + branch + "/" + op);
         return n == null ? 0 : n.get();
+    }
+
+    /** The body of the last successful call of {@code op} to that branch, or null. */
+    String lastBody(String gid, String branch, String op) {
+        return bodies.get(gid + "/" + branch + "/" + op);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.pactum.server;
 
 import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.Operation;
 import dev.pactum.api.TransactionView;
 import dev.pactum.api.TxPattern;
 import dev.pactum.client.PactumClient;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,8 +48,9 @@ class RestartTakesBackOwnLeasesTest {
         Instant now = Instant.now();
         try (EmbeddedTransactionStore store = EmbeddedTransactionStore.open(EmbeddedStoreConfig.durable(dir))) {
             store.begin(GlobalTransaction.begin("g1", TxPattern.TCC, now, now.plus(Duration.ofHours(1))));
-            store.addBranch(BranchRecord.register("g1", "a", participant.url("try"), participant.url("confirm"),
-                    participant.url("cancel"), now), GlobalStatus.ACTIVE);
+            store.addBranch(BranchRecord.register("g1", "a", List.of(Operation.of("try", participant.url("try")),
+                    Operation.of("confirm", participant.url("confirm")), Operation.of("cancel", participant.url("cancel"))),
+                    now), GlobalStatus.ACTIVE);
             GlobalTransaction active = store.find("g1").orElseThrow();
             assertThat(store.compareAndSet(active, active.moveTo(GlobalStatus.COMMITTING, "submitted", now, "node-a",
                     now.plus(LEASE)))).isPresent();

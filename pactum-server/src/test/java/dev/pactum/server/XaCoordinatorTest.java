@@ -130,7 +130,7 @@ class XaCoordinatorTest {
         assertThatThrownBy(() -> client.registerBranch(xa, BranchRequest.tcc("b", null, p.url("confirm"), p.url("cancel"))))
                 .isInstanceOf(ConflictException.class).hasMessageContaining("XA");
         assertThatThrownBy(() -> client.registerBranch(xa, new BranchRequest("b", null, p.url("confirm"), null,
-                p.url("prepare"), p.url("commit"), p.url("rollback"))))
+                p.url("prepare"), p.url("commit"), p.url("rollback"), null)))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("confirmUrl");
         assertThatThrownBy(() -> client.registerBranch(xa, BranchRequest.xa("b", p.url("prepare"), null, p.url("rollback"))))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("commitUrl");

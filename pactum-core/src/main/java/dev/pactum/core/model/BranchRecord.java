@@ -1,17 +1,23 @@
 package dev.pactum.core.model;
 
 import dev.pactum.api.BranchStatus;
+import dev.pactum.api.Operation;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One branch as stored. Immutable; a store persists a change with {@code updateBranch(expected, updated)},
- * a compare-and-set on status and attempt count (the attempt count serves as the branch's version).
+ * One branch as stored: its id, status and operations (name, target, payload: what the pattern calls, as data, so
+ * a new pattern needs no new column), and the outcome of the attempts so far. Immutable; a store persists a change
+ * with {@code updateBranch(expected, updated)}, a compare-and-set on status and attempt count (the attempt count
+ * serves as the branch's version).
  */
-public record BranchRecord(String gid, String branchId, BranchStatus status, String tryUrl, String prepareUrl,
-                           String confirmUrl, String cancelUrl, int attempts, String lastError, Instant createdAt,
-                           Instant updatedAt) {
+public record BranchRecord(String gid, String branchId, BranchStatus status, List<Operation> operations, int attempts,
+                           String lastError, Instant createdAt, Instant updatedAt) {
+
+    /** Longest last error kept: a participant's error page must not bloat the store. */
+    public static final int MAX_ERROR_LENGTH = 1000;
 
     public BranchRecord {
         Objects.requireNonNull(gid, "gid");
@@ -19,24 +25,29 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Str
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        operations = List.copyOf(Objects.requireNonNull(operations, "operations"));
     }
 
-    /** A TCC branch: Confirm and Cancel targets, and where its Try is called (informative). */
-    public static BranchRecord register(String gid, String branchId, String tryUrl, String confirmUrl,
-                                        String cancelUrl, Instant now) {
-        return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, tryUrl, null, confirmUrl, cancelUrl, 0, null,
-                now, now);
+    /** A new branch, REGISTERED, with the operations its pattern accepted. */
+    public static BranchRecord register(String gid, String branchId, List<Operation> operations, Instant now) {
+        return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, operations, 0, null, now, now);
     }
 
-    /** An XA branch: its commit target is kept as {@code confirmUrl}, its rollback target as {@code cancelUrl}. */
-    public static BranchRecord registerXa(String gid, String branchId, String prepareUrl, String commitUrl,
-                                          String rollbackUrl, Instant now) {
-        return new BranchRecord(gid, branchId, BranchStatus.REGISTERED, null, prepareUrl, commitUrl, rollbackUrl, 0,
-                null, now, now);
+    /** The operation called {@code name}; a branch its pattern accepted always has the ones the pattern calls. */
+    public Operation operation(String name) {
+        for (Operation o : operations) {
+            if (o.name().equals(name)) {
+                return o;
+            }
+        }
+        throw new IllegalStateException("branch " + branchId + " of " + gid + " has no operation '" + name + "' (it has "
+                + operations.stream().map(Operation::name).toList() + ")");
     }
 
-    /** Longest last error kept: a participant's error page must not bloat the store. */
-    public static final int MAX_ERROR_LENGTH = 1000;
+    /** The target of operation {@code name}, or null when this branch has no such operation. */
+    public String target(String name) {
+        return Operation.targetOf(operations, name);
+    }
 
     /**
      * An attempt of phase 2 ended: {@code target} is the new status (the same one when it must be retried).
@@ -46,7 +57,6 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Str
         status.checkMoveTo(target, gid, branchId);
         String e = error == null || error.length() <= MAX_ERROR_LENGTH ? error
                 : error.substring(0, MAX_ERROR_LENGTH - 3) + "...";
-        return new BranchRecord(gid, branchId, target, tryUrl, prepareUrl, confirmUrl, cancelUrl, attempts + 1, e,
-                createdAt, now);
+        return new BranchRecord(gid, branchId, target, operations, attempts + 1, e, createdAt, now);
     }
 }

@@ -26,7 +26,17 @@ import java.util.Optional;
 public interface TransactionStore extends AutoCloseable {
 
     /** Stores a new ACTIVE transaction; if the gid is taken, answers with the stored one and changes nothing. */
-    BeginResult begin(GlobalTransaction tx);
+    default BeginResult begin(GlobalTransaction tx) {
+        return begin(tx, List.of());
+    }
+
+    /**
+     * Stores a new ACTIVE transaction (version 0) together with its first branches, in registration order, in one
+     * atomic and durable write: a client can begin and register in one call. If the gid is taken, answers with the
+     * stored transaction and changes nothing (no branch is added). Every branch must belong to {@code tx}, be
+     * REGISTERED and have an id of its own.
+     */
+    BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches);
 
     Optional<GlobalTransaction> find(String gid);
 

@@ -1,5 +1,6 @@
 package dev.pactum.core.model;
 
+import dev.pactum.core.testkit.TestBranches;
 import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.IllegalTransitionException;
@@ -85,7 +86,7 @@ class StateMachineTest {
 
     @Test
     void everyAttemptCountsAndLongErrorsAreCut() {
-        BranchRecord b = BranchRecord.register("g-4", "pay", null, "http://c", "http://x", T);
+        BranchRecord b = TestBranches.tcc("g-4", "pay", null, "http://c", "http://x", T);
         BranchRecord failed = b.attempted(BranchStatus.REGISTERED, "x".repeat(5000), T);
         assertThat(failed.attempts()).isEqualTo(1);
         assertThat(failed.lastError()).hasSize(BranchRecord.MAX_ERROR_LENGTH).endsWith("...");

@@ -1,5 +1,6 @@
 package dev.pactum.core.model;
 
+import dev.pactum.core.testkit.TestBranches;
 import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.IllegalTransitionException;
@@ -183,7 +184,7 @@ class StateTablePropertiesTest {
     @Property
     void branchAttemptsCountEveryAttemptAndIllegalMovesThrow(@ForAll @Size(max = 20) List<BranchStatus> targets,
                                                              @ForAll @IntRange(max = 3000) int errorLength) {
-        BranchRecord b = BranchRecord.register("g", "b", null, "http://c", "http://x", T0);
+        BranchRecord b = TestBranches.tcc("g", "b", null, "http://c", "http://x", T0);
         String error = "e".repeat(errorLength);
         Instant now = T0;
         for (BranchStatus target : targets) {
@@ -199,7 +200,7 @@ class StateTablePropertiesTest {
             assertThat(b.status()).isEqualTo(target);
             assertThat(b.updatedAt()).isEqualTo(now);
             assertThat(b.createdAt()).isEqualTo(before.createdAt());
-            assertThat(b.confirmUrl()).isEqualTo(before.confirmUrl());
+            assertThat(b.operations()).isEqualTo(before.operations());
             assertThat(b.lastError()).hasSizeLessThanOrEqualTo(BranchRecord.MAX_ERROR_LENGTH);
             if (errorLength <= BranchRecord.MAX_ERROR_LENGTH) {
                 assertThat(b.lastError()).isEqualTo(error);

@@ -3,6 +3,10 @@ package dev.pactum.core.sim;
 import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.IllegalTransitionException;
+import dev.pactum.api.TxPattern;
+import dev.pactum.core.StateTable;
+import dev.pactum.core.tcc.TccPattern;
+import dev.pactum.core.xa.XaPattern;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.testkit.InMemoryTransactionStore;
@@ -46,6 +50,10 @@ final class Checks implements InMemoryTransactionStore.Observer {
         return List.copyOf(violations);
     }
 
+    /** Each pattern's own table: a move legal in the union table may still be foreign to the pattern. */
+    private static final Map<TxPattern, StateTable> PATTERN_TABLES = Map.of(TxPattern.TCC, TccPattern.TABLE,
+            TxPattern.XA, XaPattern.TABLE);
+
     @Override
     public void globalWritten(GlobalTransaction before, GlobalTransaction after, boolean synced) {
         if (before == null) {
@@ -55,6 +63,9 @@ final class Checks implements InMemoryTransactionStore.Observer {
         } else {
             if (!before.status().canMoveTo(after.status())) {
                 violation("7", after.gid() + " stored " + before.status() + " -> " + after.status());
+            } else if (!PATTERN_TABLES.get(after.pattern()).allows(before.status(), after.status())) {
+                violation("7", after.gid() + " stored " + before.status() + " -> " + after.status()
+                        + ", a move the " + after.pattern() + " table does not allow");
             }
             if (after.version() != before.version() + 1) {
                 violation("7", after.gid() + " version " + before.version() + " -> " + after.version());

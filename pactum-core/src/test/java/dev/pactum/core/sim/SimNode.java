@@ -1,14 +1,11 @@
 package dev.pactum.core.sim;
 
 import dev.pactum.api.GlobalStatus;
-import dev.pactum.core.Backoff;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.core.CoordinatorMetrics;
 import dev.pactum.core.CoordinatorService;
+import dev.pactum.core.Engine;
 import dev.pactum.core.Failpoints;
-import dev.pactum.core.PatternProcessor;
-import dev.pactum.core.PhaseTwoCalls;
-import dev.pactum.core.PhaseTwoRound;
 import dev.pactum.core.TransactionDriver;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
@@ -19,10 +16,8 @@ import dev.pactum.core.spi.BranchCall;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.CallResult;
 import dev.pactum.core.spi.TransactionStore;
-import dev.pactum.core.tcc.TccProcessor;
 import dev.pactum.core.testkit.HandOffExecutorService;
 import dev.pactum.core.testkit.InMemoryTransactionStore;
-import dev.pactum.core.xa.XaProcessor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
@@ -84,17 +79,15 @@ final class SimNode {
                     .build();
             CoordinatorMetrics metrics = new CoordinatorMetrics(new SimpleMeterRegistry());
             TransactionStore store = new FencedStore();
-            PhaseTwoCalls calls = new PhaseTwoCalls(new NodeInvoker(), metrics, HandOffExecutorService.direct());
-            Backoff backoff = new Backoff(cc.retryBase(), cc.retryCap(), n -> Math.floorMod(sim.random.nextLong(), n));
-            PhaseTwoRound round = new PhaseTwoRound(store, calls, backoff, sim.clock, cc.failpoints());
-            List<PatternProcessor> processors = List.of(new TccProcessor(round),
-                    new XaProcessor(store, calls, round, cc, metrics, sim.clock, cc.failpoints()));
-            driver = new TransactionDriver(store, processors, cc, metrics, sim.clock,
+            Engine engine = new Engine(store, new NodeInvoker(), cc, metrics, sim.clock, new Engine.Seams(
                     // The driver's background work becomes events of this incarnation, run when the scheduler picks them.
                     new HandOffExecutorService(task -> sim.scheduler.after(Duration.ofMillis(sim.random.nextInt(5)),
-                            this, "drive", "driver round", task)));
-            worker = new RecoveryWorker(store, driver, cc, sim.clock, metrics, HandOffExecutorService.direct());
-            service = new CoordinatorService(store, processors, driver, cc, metrics, sim.clock);
+                            this, "drive", "driver round", task)),
+                    HandOffExecutorService.direct(), HandOffExecutorService.direct(),
+                    n -> Math.floorMod(sim.random.nextLong(), n)));
+            driver = engine.driver();
+            worker = engine.worker();
+            service = engine.service();
         }
 
         @Override
@@ -179,8 +172,8 @@ final class SimNode {
         /** The node's connection to the shared store. */
         private final class FencedStore implements TransactionStore {
             @Override
-            public BeginResult begin(GlobalTransaction tx) {
-                return storeIo("begin " + tx.gid(), () -> sim.store.begin(tx));
+            public BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches) {
+                return storeIo("begin " + tx.gid(), () -> sim.store.begin(tx, branches));
             }
 
             @Override

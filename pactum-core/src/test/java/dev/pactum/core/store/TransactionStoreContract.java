@@ -4,6 +4,7 @@ import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.testkit.TestBranches;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginResult;
@@ -34,6 +35,7 @@ import static dev.pactum.api.GlobalStatus.PREPARING;
 import static dev.pactum.api.GlobalStatus.COMMITTED;
 import static dev.pactum.api.GlobalStatus.COMMITTING;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every {@link TransactionStore} must show. A store module extends this class, says how to get a
@@ -106,6 +108,59 @@ public abstract class TransactionStoreContract {
     }
 
     @Test
+    void beginWithBranchesStoresThemInOrderAtVersionZeroAndLaterBranchesFollow() {
+        GlobalTransaction tx = tx("g-1");
+        BranchRecord ship = branch("g-1", "ship");
+        BranchRecord pay = branch("g-1", "pay");
+
+        BeginResult r = store.begin(tx, List.of(ship, pay));
+
+        assertThat(r.created()).isTrue();
+        assertThat(store.find("g-1")).contains(tx);
+        assertThat(store.branches("g-1")).containsExactly(ship, pay);
+        assertThat(store.addBranch(pay, ACTIVE)).isInstanceOf(AddBranchResult.Duplicate.class);
+        BranchRecord notify = branch("g-1", "notify");
+        assertThat(store.addBranch(notify, ACTIVE)).isInstanceOf(AddBranchResult.Added.class);
+        assertThat(store.branches("g-1")).containsExactly(ship, pay, notify);
+        assertThat(store.find("g-1")).map(GlobalTransaction::version).contains(1L);
+    }
+
+    @Test
+    void aRepeatedBeginWithBranchesAddsNoBranch() {
+        store.begin(tx("g-1"), List.of(branch("g-1", "pay")));
+
+        BeginResult again = store.begin(tx("g-1"), List.of(branch("g-1", "other"), branch("g-1", "more")));
+
+        assertThat(again.created()).isFalse();
+        assertThat(store.branches("g-1")).extracting(BranchRecord::branchId).containsExactly("pay");
+    }
+
+    @Test
+    void beginWithBranchesThatAreNotNewBranchesOfItIsRefusedAndStoresNothing() {
+        BranchRecord foreign = branch("g-2", "pay");
+        BranchRecord pay = branch("g-1", "pay");
+        BranchRecord tried = pay.attempted(BranchStatus.REGISTERED, "503", T0);
+        for (List<BranchRecord> bad : List.of(List.of(foreign), List.of(pay, pay), List.of(tried))) {
+            assertThatThrownBy(() -> store.begin(tx("g-1"), bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("g-1");
+            assertThat(store.find("g-1")).isEmpty();
+            assertThat(store.branches("g-1")).isEmpty();
+        }
+    }
+
+    @Test
+    void branchesOfABeginSurviveCloseAndReopen() {
+        store.begin(tx("g-1"), List.of(branch("g-1", "b"), branch("g-1", "a")));
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        assertThat(store.branches("g-1")).extracting(BranchRecord::branchId).containsExactly("b", "a");
+        assertThat(store.addBranch(branch("g-1", "c"), ACTIVE)).isInstanceOf(AddBranchResult.Added.class);
+        assertThat(store.branches("g-1")).extracting(BranchRecord::branchId).containsExactly("b", "a", "c");
+    }
+
+    @Test
     void concurrentBeginsOfOneGidCreateItOnce() throws Exception {
         List<BeginResult> results = race(i -> store.begin(GlobalTransaction.begin("g-race", TxPattern.TCC,
                 T0.plusMillis(i), T0.plusSeconds(60))));
@@ -169,7 +224,7 @@ public abstract class TransactionStoreContract {
         BranchRecord original = branch("g-1", "pay");
         store.addBranch(original, ACTIVE);
         GlobalTransaction before = store.find("g-1").orElseThrow();
-        BranchRecord again = BranchRecord.register("g-1", "pay", null, "http://elsewhere/c", "http://elsewhere/x",
+        BranchRecord again = TestBranches.tcc("g-1", "pay", null, "http://elsewhere/c", "http://elsewhere/x",
                 T0.plusSeconds(3));
 
         AddBranchResult r = store.addBranch(again, ACTIVE);
@@ -230,7 +285,7 @@ public abstract class TransactionStoreContract {
         GlobalTransaction tx = begun("g-1");
 
         List<AddBranchResult> results = race(i -> store.addBranch(
-                BranchRecord.register("g-1", "pay", null, "http://c/" + i, "http://x/" + i, T0), ACTIVE));
+                TestBranches.tcc("g-1", "pay", null, "http://c/" + i, "http://x/" + i, T0), ACTIVE));
 
         assertThat(results).filteredOn(AddBranchResult.Added.class::isInstance).hasSize(1);
         BranchRecord winner = results.stream().filter(AddBranchResult.Added.class::isInstance)
@@ -398,8 +453,8 @@ public abstract class TransactionStoreContract {
         BranchRecord confirmed = b.attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(1));
         store.updateBranch(b, confirmed);
         // REGISTERED with the attempt count that is now stored: only the status differs.
-        BranchRecord wrongStatus = new BranchRecord("g-1", "pay", BranchStatus.REGISTERED, b.tryUrl(), b.prepareUrl(), b.confirmUrl(),
-                b.cancelUrl(), confirmed.attempts(), null, b.createdAt(), b.updatedAt());
+        BranchRecord wrongStatus = new BranchRecord("g-1", "pay", BranchStatus.REGISTERED, b.operations(),
+                confirmed.attempts(), null, b.createdAt(), b.updatedAt());
 
         assertThat(store.updateBranch(wrongStatus, wrongStatus.attempted(BranchStatus.CANCELLED, null,
                 T0.plusSeconds(2)))).isFalse();
@@ -747,7 +802,7 @@ public abstract class TransactionStoreContract {
     @Test
     void xaBranchKeepsItsPrepareUrlAndMovesThroughPrepared() {
         begun("g-xa");
-        BranchRecord b = BranchRecord.registerXa("g-xa", "pay", "http://svc/xa/prepare", "http://svc/xa/commit",
+        BranchRecord b = TestBranches.xa("g-xa", "pay", "http://svc/xa/prepare", "http://svc/xa/commit",
                 "http://svc/xa/rollback", T0);
         assertThat(store.addBranch(b, ACTIVE)).isInstanceOf(AddBranchResult.Added.class);
         BranchRecord prepared = b.attempted(BranchStatus.PREPARED, null, T0.plusMillis(3));
@@ -756,8 +811,8 @@ public abstract class TransactionStoreContract {
         assertThat(store.updateBranch(prepared, committed)).isTrue();
 
         assertThat(store.branches("g-xa")).containsExactly(committed);
-        assertThat(committed.prepareUrl()).isEqualTo("http://svc/xa/prepare");
-        assertThat(committed.tryUrl()).isNull();
+        assertThat(committed.target("prepare")).isEqualTo("http://svc/xa/prepare");
+        assertThat(committed.target("try")).isNull();
     }
 
     @Test
@@ -769,7 +824,8 @@ public abstract class TransactionStoreContract {
         Instant lease = Instant.parse("2030-01-01T00:00:30.001Z");
         GlobalTransaction tx = new GlobalTransaction("g-time", TxPattern.TCC, ACTIVE, null, created, updated, timeout,
                 next, "node-a", lease, 0);
-        BranchRecord b = new BranchRecord("g-time", "b", BranchStatus.REGISTERED, null, null, "http://c", "http://x", 0, null,
+        BranchRecord b = new BranchRecord("g-time", "b", BranchStatus.REGISTERED, TestBranches.tcc("g-time", "b", null, "http://c",
+                "http://x", T0).operations(), 0, null,
                 created, updated);
 
         store.begin(tx);
@@ -785,14 +841,14 @@ public abstract class TransactionStoreContract {
         String error = "HTTP 503 ".repeat(300); // 2700 characters, as a verbose participant may answer
         GlobalTransaction tx = begun("g-1");
         GlobalTransaction aborting = cas(tx, tx.moveTo(ABORTING, reason, T0, "node-\u00e9", T0.plusSeconds(30)));
-        BranchRecord b = BranchRecord.register("g-1", "pay", null, "http://confirm/\u00fc?a=1&b=2", "http://cancel", T0);
+        BranchRecord b = TestBranches.tcc("g-1", "pay", null, "http://confirm/\u00fc?a=1&b=2", "http://cancel", T0);
         store.addBranch(b, ABORTING);
         BranchRecord failed = b.attempted(BranchStatus.REGISTERED, error, T0.plusMillis(1));
         store.updateBranch(b, failed);
 
         assertThat(store.find("g-1")).contains(aborting.withVersion(aborting.version() + 1));
         assertThat(store.branches("g-1")).containsExactly(failed);
-        assertThat(store.branches("g-1").getFirst().tryUrl()).isNull();
+        assertThat(store.branches("g-1").getFirst().target("try")).isNull();
     }
 
     @Test
@@ -809,7 +865,7 @@ public abstract class TransactionStoreContract {
 
     /** A new registered branch with all three URLs; not stored. */
     protected static BranchRecord branch(String gid, String branchId) {
-        return BranchRecord.register(gid, branchId, "http://svc/try/" + branchId, "http://svc/confirm/" + branchId,
+        return TestBranches.tcc(gid, branchId, "http://svc/try/" + branchId, "http://svc/confirm/" + branchId,
                 "http://svc/cancel/" + branchId, T0.plusMillis(5));
     }
 

@@ -5,6 +5,7 @@ import dev.pactum.api.IllegalTransitionException;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
+import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
 import dev.pactum.core.spi.TransactionStore;
 
@@ -93,7 +94,8 @@ public final class InMemoryTransactionStore implements TransactionStore {
     }
 
     @Override
-    public BeginResult begin(GlobalTransaction tx) {
+    public BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches) {
+        BeginChecks.check(tx, branches);
         synchronized (lock) {
             checkOpen();
             GlobalTransaction existing = live.globals.get(tx.gid());
@@ -102,6 +104,12 @@ public final class InMemoryTransactionStore implements TransactionStore {
             }
             live.globals.put(tx.gid(), tx);
             observer.globalWritten(null, tx, true);
+            if (!branches.isEmpty()) {
+                live.branches.put(tx.gid(), new ArrayList<>(branches));
+                for (BranchRecord b : branches) {
+                    observer.branchWritten(null, b, true);
+                }
+            }
             synced();
             return new BeginResult(tx, true);
         }

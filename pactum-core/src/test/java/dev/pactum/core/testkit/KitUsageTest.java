@@ -7,19 +7,12 @@ import dev.pactum.api.BranchStatus;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.SubmitRequest;
 import dev.pactum.api.TxPattern;
-import dev.pactum.core.Backoff;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.core.CoordinatorMetrics;
 import dev.pactum.core.CoordinatorService;
-import dev.pactum.core.Failpoints;
-import dev.pactum.core.PatternProcessor;
-import dev.pactum.core.PhaseTwoCalls;
-import dev.pactum.core.PhaseTwoRound;
-import dev.pactum.core.TransactionDriver;
+import dev.pactum.core.Engine;
 import dev.pactum.core.recovery.RecoveryWorker;
-import dev.pactum.core.tcc.TccProcessor;
 import dev.pactum.core.testkit.FakeBranchInvoker.Fate;
-import dev.pactum.core.xa.XaProcessor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -47,15 +40,10 @@ class KitUsageTest {
     void aLostConfirmAnswerIsRetriedUntilAcknowledged() {
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("n1").build();
         CoordinatorMetrics metrics = new CoordinatorMetrics(new SimpleMeterRegistry());
-        PhaseTwoCalls calls = new PhaseTwoCalls(invoker, metrics, HandOffExecutorService.direct());
-        PhaseTwoRound round = new PhaseTwoRound(store, calls, new Backoff(cc.retryBase(), cc.retryCap(), n -> 0),
-                clock, Failpoints.none());
-        List<PatternProcessor> processors = List.of(new TccProcessor(round),
-                new XaProcessor(store, calls, round, cc, metrics, clock, Failpoints.none()));
-        TransactionDriver driver = new TransactionDriver(store, processors, cc, metrics, clock,
-                HandOffExecutorService.direct());
-        RecoveryWorker worker = new RecoveryWorker(store, driver, cc, clock, metrics, HandOffExecutorService.direct());
-        CoordinatorService service = new CoordinatorService(store, processors, driver, cc, metrics, clock);
+        Engine engine = new Engine(store, invoker, cc, metrics, clock, new Engine.Seams(HandOffExecutorService.direct(),
+                HandOffExecutorService.direct(), HandOffExecutorService.direct(), n -> 0));
+        RecoveryWorker worker = engine.worker();
+        CoordinatorService service = engine.service();
 
         service.begin(new BeginRequest("g-1", TxPattern.TCC, 30_000L));
         service.registerBranch("g-1", BranchRequest.tcc("pay", null, "http://pay/confirm", "http://pay/cancel"));

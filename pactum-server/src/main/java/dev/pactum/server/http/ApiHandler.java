@@ -239,21 +239,43 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * How much of a refused body is still read and thrown away. A server that answers 413 and closes while the
+     * client is still sending makes the kernel reset the connection, and the client may lose the answer ("no
+     * bytes"); reading the rest first lets it arrive. Beyond this the connection is simply closed.
+     */
+    private static final int DRAIN_LIMIT = 1024 * 1024;
+
     private byte[] readBody(Request request) throws IOException {
-        if (request.getLength() > maxBodyBytes) {
-            throw tooLarge();
-        }
-        byte[] raw;
         try (InputStream in = Content.Source.asInputStream(request)) {
-            raw = in.readNBytes(maxBodyBytes + 1);
-        } catch (IOException | RuntimeException e) {
-            // Cut short, a chunk that does not parse, a Content-Length the body does not match: the client's doing.
-            throw new HttpError(400, "bad_request", "the body cannot be read: " + e.getMessage(), "body");
+            if (request.getLength() > maxBodyBytes) {
+                drain(in, request.getLength());
+                throw tooLarge();
+            }
+            byte[] raw;
+            try {
+                raw = in.readNBytes(maxBodyBytes + 1);
+            } catch (IOException | RuntimeException e) {
+                // Cut short, a chunk that does not parse, a Content-Length the body does not match: the client's doing.
+                throw new HttpError(400, "bad_request", "the body cannot be read: " + e.getMessage(), "body");
+            }
+            if (raw.length > maxBodyBytes) {
+                drain(in, DRAIN_LIMIT);
+                throw tooLarge();
+            }
+            return raw;
         }
-        if (raw.length > maxBodyBytes) {
-            throw tooLarge();
+    }
+
+    private static void drain(InputStream in, long length) {
+        if (length > DRAIN_LIMIT) {
+            return;
         }
-        return raw;
+        try {
+            in.skipNBytes(Math.min(length, DRAIN_LIMIT));
+        } catch (IOException | RuntimeException shorter) {
+            // The body ended early or broke: nothing more to read, the answer goes out as it is.
+        }
     }
 
     private static <T> T read(byte[] raw, Class<T> type, boolean required) throws IOException {

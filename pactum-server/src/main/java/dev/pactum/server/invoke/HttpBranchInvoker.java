@@ -40,8 +40,9 @@ public final class HttpBranchInvoker implements BranchInvoker {
 
     @Override
     public CallResult invoke(BranchCall call) {
-        String body = "{\"gid\":\"" + call.gid() + "\",\"branchId\":\"" + call.branchId() + "\",\"op\":\""
-                + call.op().wire() + "\"}"; // ids are checked to hold no characters that need escaping
+        // The operation's payload when the branch gave one (the ids are in the headers); otherwise the ids as JSON.
+        String body = call.payload() != null ? call.payload() : "{\"gid\":\"" + call.gid() + "\",\"branchId\":\""
+                + call.branchId() + "\",\"op\":\"" + call.op().wire() + "\"}"; // ids hold nothing that needs escaping
         try {
             ContentResponse resp = client.newRequest(call.url())
                     .method(HttpMethod.POST)

@@ -3,13 +3,17 @@ package dev.pactum.store.embedded;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pactum.api.Operation;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Keys and values of the embedded store. Values are JSON: a little larger than a binary layout, but readable
@@ -29,6 +33,9 @@ final class Codec {
             .registerModule(new JavaTimeModule())
             .enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private static final ObjectMapper LEGACY = JSON.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final byte[] OPERATIONS_FIELD = "\"operations\":".getBytes(StandardCharsets.UTF_8);
 
     private Codec() {
     }
@@ -70,7 +77,37 @@ final class Codec {
     }
 
     static BranchRecord branch(byte[] b) {
-        return decode(b, BranchRecord.class);
+        if (contains(b, OPERATIONS_FIELD)) {
+            return decode(b, BranchRecord.class);
+        }
+        // Written before operations were data: the rare path, through a tree (floats kept exact for the instants).
+        try {
+            ObjectNode o = (ObjectNode) LEGACY.readTree(b);
+            o.set("operations", LEGACY.valueToTree(legacyOperations(o)));
+            return LEGACY.treeToValue(o, BranchRecord.class);
+        } catch (IOException | RuntimeException e) {
+            throw new UncheckedIOException("corrupt BranchRecord record in the embedded store",
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /**
+     * A branch written before operations were data kept one field per URL, and an XA branch its commit target in
+     * confirmUrl and its rollback target in cancelUrl: the same operations the patterns make today.
+     */
+    private static List<Operation> legacyOperations(ObjectNode o) {
+        List<Operation> ops = new ArrayList<>();
+        boolean xa = o.hasNonNull("prepareUrl");
+        add(ops, xa ? "prepare" : "try", o, xa ? "prepareUrl" : "tryUrl");
+        add(ops, xa ? "commit" : "confirm", o, "confirmUrl");
+        add(ops, xa ? "rollback" : "cancel", o, "cancelUrl");
+        return ops;
+    }
+
+    private static void add(List<Operation> ops, String name, ObjectNode o, String field) {
+        if (o.hasNonNull(field)) {
+            ops.add(Operation.of(name, o.get(field).asText()));
+        }
     }
 
     private static <T> T decode(byte[] b, Class<T> type) {
@@ -83,6 +120,19 @@ final class Codec {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean contains(byte[] data, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= data.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (data[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     static boolean startsWith(byte[] key, byte[] prefix) {

@@ -4,6 +4,7 @@ import dev.pactum.api.GlobalStatus;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
+import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
 import dev.pactum.core.spi.TransactionStore;
 import org.rocksdb.CompressionType;
@@ -143,7 +144,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     }
 
     @Override
-    public BeginResult begin(GlobalTransaction tx) {
+    public BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches) {
+        BeginChecks.check(tx, branches);
         enter("begin", tx.gid());
         ReentrantLock lock = lock(tx.gid());
         try {
@@ -151,10 +153,14 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             if (existing != null) {
                 return new BeginResult(existing, false);
             }
-            writer.write(Mutation.builder("begin " + tx.gid())
+            // One synced write for the transaction and its first branches: they are registered before their Trys.
+            Mutation.Builder m = Mutation.builder("begin " + tx.gid())
                     .put(Codec.globalKey(tx.gid()), Codec.encode(tx))
-                    .put(Codec.statusKey(tx.status().name(), tx.gid()), new byte[0])
-                    .synced());
+                    .put(Codec.statusKey(tx.status().name(), tx.gid()), new byte[0]);
+            for (int i = 0; i < branches.size(); i++) {
+                m.put(Codec.branchKey(tx.gid(), i), Codec.encode(branches.get(i)));
+            }
+            writer.write(m.synced());
             due.put(tx.gid(), tx.nextAttemptAt());
             return new BeginResult(tx, true);
         } catch (RocksDBException e) {

@@ -8,6 +8,7 @@ import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
+import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
@@ -54,8 +55,8 @@ public final class JdbcTransactionStore implements TransactionStore {
 
     private static final String GLOBAL_COLUMNS = "gid, pattern, status, reason, created_at, updated_at, timeout_at, "
             + "next_attempt_at, owner, lease_until, version";
-    private static final String BRANCH_COLUMNS = "gid, branch_id, status, try_url, confirm_url, cancel_url, attempts, "
-            + "last_error, created_at, updated_at, prepare_url";
+    private static final String BRANCH_COLUMNS = "gid, branch_id, status, operations, attempts, last_error,"
+            + " created_at, updated_at";
 
     /** Built from the enum, so that a status added later cannot be forgotten by the claim and the count. */
     private static final String UNFINISHED = Arrays.stream(GlobalStatus.values())
@@ -66,7 +67,7 @@ public final class JdbcTransactionStore implements TransactionStore {
     private static final String INSERT_GLOBAL = "INSERT INTO pactum_global (" + GLOBAL_COLUMNS + ")"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_BRANCH = "INSERT INTO pactum_branch (" + BRANCH_COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String SELECT_GLOBAL = "SELECT " + GLOBAL_COLUMNS + " FROM pactum_global WHERE gid = ?";
     private static final String SELECT_STATUS = "SELECT status FROM pactum_global WHERE gid = ?";
     private static final String SELECT_BRANCHES = "SELECT " + BRANCH_COLUMNS + " FROM pactum_branch WHERE gid = ?"
@@ -79,9 +80,9 @@ public final class JdbcTransactionStore implements TransactionStore {
     private static final String CAS_GLOBAL = "UPDATE pactum_global SET pattern = ?, status = ?, reason = ?,"
             + " created_at = ?, updated_at = ?, timeout_at = ?, next_attempt_at = ?, owner = ?, lease_until = ?,"
             + " version = ? WHERE gid = ? AND status = ? AND version = ?";
-    private static final String CAS_BRANCH = "UPDATE pactum_branch SET status = ?, try_url = ?, confirm_url = ?,"
-            + " cancel_url = ?, attempts = ?, last_error = ?, created_at = ?, updated_at = ?, prepare_url = ?"
-            + " WHERE gid = ? AND branch_id = ? AND status = ? AND attempts = ?";
+    /** A branch's operations never change after registration, so an update writes only its progress. */
+    private static final String CAS_BRANCH = "UPDATE pactum_branch SET status = ?, attempts = ?, last_error = ?,"
+            + " updated_at = ? WHERE gid = ? AND branch_id = ? AND status = ? AND attempts = ?";
     /**
      * Due, unfinished, and not leased by someone else at {@code now} (the negation of
      * {@link GlobalTransaction#isLeasedAt}). Rows another claimer has locked are skipped, not waited for.
@@ -140,6 +141,7 @@ public final class JdbcTransactionStore implements TransactionStore {
         try {
             JdbcTransactionStore store = new JdbcTransactionStore(dataSource, dialect, name, where);
             store.createSchemaIfMissing();
+            store.refuseEarlierSchema();
             log.info("transaction store opened: {}", config);
             return store;
         } catch (RuntimeException e) {
@@ -151,18 +153,27 @@ public final class JdbcTransactionStore implements TransactionStore {
     // ---------------------------------------------------------------- TransactionStore
 
     @Override
-    public BeginResult begin(GlobalTransaction tx) {
-        Objects.requireNonNull(tx, "tx");
+    public BeginResult begin(GlobalTransaction tx, List<BranchRecord> branches) {
+        BeginChecks.check(tx, branches);
         GlobalTransaction t = millis(tx);
-        return call("begin of " + t.gid(), c -> {
+        SqlWork<BeginResult> work = c -> {
             if (insert(c, insertGlobal, ps -> bindGlobal(ps, t))) {
+                for (BranchRecord b : branches) {
+                    BranchRecord m = millis(b);
+                    try (PreparedStatement ps = c.prepareStatement(INSERT_BRANCH)) {
+                        bindBranch(ps, m);
+                        ps.executeUpdate();
+                    }
+                }
                 return new BeginResult(t, true);
             }
             // The gid is taken. Rows are never deleted while a coordinator may still ask for them, so it is there.
             GlobalTransaction existing = findGlobal(c, t.gid()).orElseThrow(() -> new IllegalStateException(
                     "begin of " + t.gid() + ": the gid is taken but no row can be read on " + where));
             return new BeginResult(existing, false);
-        });
+        };
+        // With branches, the rows go in one local transaction: all of them with the transaction, or none.
+        return branches.isEmpty() ? call("begin of " + t.gid(), work) : inTransaction("begin of " + t.gid(), work);
     }
 
     @Override
@@ -283,6 +294,10 @@ public final class JdbcTransactionStore implements TransactionStore {
             throw new IllegalArgumentException("updateBranch of " + expected.branchId() + " in " + expected.gid()
                     + " was given a value for " + updated.branchId() + " in " + updated.gid());
         }
+        if (!expected.operations().equals(updated.operations())) {
+            throw new IllegalArgumentException("updateBranch of " + expected.branchId() + " in " + expected.gid()
+                    + " would change its operations; they are fixed at registration");
+        }
         expected.status().checkMoveTo(updated.status(), expected.gid(), expected.branchId());
         BranchRecord u = millis(updated);
         String what = "updateBranch of " + expected.branchId() + " in " + expected.gid() + " from "
@@ -292,18 +307,13 @@ public final class JdbcTransactionStore implements TransactionStore {
         int changed = call(what, c -> {
             try (PreparedStatement ps = c.prepareStatement(CAS_BRANCH)) {
                 ps.setString(1, u.status().name());
-                ps.setString(2, u.tryUrl());
-                ps.setString(3, u.confirmUrl());
-                ps.setString(4, u.cancelUrl());
-                ps.setInt(5, u.attempts());
-                ps.setString(6, u.lastError());
-                setInstant(ps, 7, u.createdAt());
-                setInstant(ps, 8, u.updatedAt());
-                ps.setString(9, u.prepareUrl());
-                ps.setString(10, expected.gid());
-                ps.setString(11, expected.branchId());
-                ps.setString(12, expected.status().name());
-                ps.setInt(13, expected.attempts());
+                ps.setInt(2, u.attempts());
+                ps.setString(3, u.lastError());
+                setInstant(ps, 4, u.updatedAt());
+                ps.setString(5, expected.gid());
+                ps.setString(6, expected.branchId());
+                ps.setString(7, expected.status().name());
+                ps.setInt(8, expected.attempts());
                 return ps.executeUpdate();
             }
         });
@@ -448,6 +458,24 @@ public final class JdbcTransactionStore implements TransactionStore {
         });
     }
 
+    /**
+     * Tables left by a version of Pactum from before operations were data (one column per URL) pass the
+     * idempotent script untouched; say so at start, with what to do, rather than fail on the first branch.
+     */
+    private void refuseEarlierSchema() {
+        inTransaction("checking the schema", c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeQuery("SELECT operations FROM pactum_branch WHERE 1 = 0").close();
+            } catch (SQLException e) {
+                throw new IllegalStateException("table pactum_branch in " + where + " was made by an earlier Pactum"
+                        + " (a column per URL, no 'operations' column). Let that version finish its unfinished"
+                        + " transactions, then drop pactum_branch and pactum_global, or use a new database"
+                        + " (docs/stores-jdbc.md, 'Schema changes')", e);
+            }
+            return null;
+        });
+    }
+
     private static String readSchema(Dialect dialect) {
         try (InputStream in = JdbcTransactionStore.class.getResourceAsStream(dialect.schemaResource())) {
             if (in == null) {
@@ -522,9 +550,10 @@ public final class JdbcTransactionStore implements TransactionStore {
     /** Reads the columns in {@link #BRANCH_COLUMNS} order. */
     private static BranchRecord readBranch(ResultSet rs) throws SQLException {
         String gid = rs.getString(1);
-        return new BranchRecord(gid, rs.getString(2), enumOf(BranchStatus.class, rs.getString(3), "branch status", gid),
-                rs.getString(4), rs.getString(11), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8),
-                instant(rs, 9), instant(rs, 10));
+        String branchId = rs.getString(2);
+        return new BranchRecord(gid, branchId, enumOf(BranchStatus.class, rs.getString(3), "branch status", gid),
+                OperationsJson.decode(rs.getString(4), branchId + " of " + gid), rs.getInt(5), rs.getString(6),
+                instant(rs, 7), instant(rs, 8));
     }
 
     /** Binds the columns in {@link #GLOBAL_COLUMNS} order. */
@@ -547,14 +576,11 @@ public final class JdbcTransactionStore implements TransactionStore {
         ps.setString(1, b.gid());
         ps.setString(2, b.branchId());
         ps.setString(3, b.status().name());
-        ps.setString(4, b.tryUrl());
-        ps.setString(5, b.confirmUrl());
-        ps.setString(6, b.cancelUrl());
-        ps.setInt(7, b.attempts());
-        ps.setString(8, b.lastError());
-        setInstant(ps, 9, b.createdAt());
-        setInstant(ps, 10, b.updatedAt());
-        ps.setString(11, b.prepareUrl());
+        ps.setString(4, OperationsJson.encode(b.operations()));
+        ps.setInt(5, b.attempts());
+        ps.setString(6, b.lastError());
+        setInstant(ps, 7, b.createdAt());
+        setInstant(ps, 8, b.updatedAt());
     }
 
     /** Runs {@code sql}; false if the key was taken (whether the dialect skipped the row or refused it). */
@@ -601,8 +627,8 @@ public final class JdbcTransactionStore implements TransactionStore {
     }
 
     private static BranchRecord millis(BranchRecord b) {
-        return new BranchRecord(b.gid(), b.branchId(), b.status(), b.tryUrl(), b.prepareUrl(), b.confirmUrl(),
-                b.cancelUrl(), b.attempts(), b.lastError(), millis(b.createdAt()), millis(b.updatedAt()));
+        return new BranchRecord(b.gid(), b.branchId(), b.status(), b.operations(), b.attempts(), b.lastError(),
+                millis(b.createdAt()), millis(b.updatedAt()));
     }
 
     private static Instant millis(Instant i) {

@@ -38,11 +38,10 @@ CREATE TABLE IF NOT EXISTS pactum_branch (
     -- Registration order: inserts for one gid are serialized by the lock on its pactum_global row.
     seq         BIGINT GENERATED ALWAYS AS IDENTITY,
     status      VARCHAR(32) NOT NULL,
-    try_url     TEXT,
-    -- XA: phase one; an XA branch keeps its commit target in confirm_url and its rollback target in cancel_url.
-    prepare_url TEXT,
-    confirm_url TEXT,
-    cancel_url  TEXT,
+    -- The branch's operations as JSON, [{"name":"confirm","target":"http://...","payload":null}, ...]: which
+    -- names a branch has is its pattern's rule (TCC: try, confirm, cancel; XA: prepare, commit, rollback), so a
+    -- new pattern needs no new column. Written once, at registration.
+    operations  TEXT        NOT NULL,
     attempts    INTEGER     NOT NULL,
     last_error  TEXT,
     created_at  BIGINT      NOT NULL,

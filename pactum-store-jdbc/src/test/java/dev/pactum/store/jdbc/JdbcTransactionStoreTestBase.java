@@ -106,7 +106,7 @@ abstract class JdbcTransactionStoreTestBase extends TransactionStoreContract {
         store.addBranch(b, ACTIVE);
         BranchRecord confirmed = b.attempted(BranchStatus.CONFIRMED, null, T0);
         store.updateBranch(b, confirmed);
-        BranchRecord cancelled = new BranchRecord("g-1", "pay", BranchStatus.CANCELLED, null, null, null, null,
+        BranchRecord cancelled = new BranchRecord("g-1", "pay", BranchStatus.CANCELLED, b.operations(),
                 confirmed.attempts() + 1, null, T0, T0);
 
         assertThatThrownBy(() -> store.updateBranch(confirmed, cancelled))

@@ -1,0 +1,72 @@
+package dev.pactum.core;
+
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.TxPattern;
+import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.TransactionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The one path by which a global transaction changes status: the move is checked against its pattern's
+ * {@link StateTable}, persisted as a compare-and-set, counted and logged. A non-final target is taken with this
+ * node's lease (so this node drives the next step at once and no worker steps in before the lease ends); a final
+ * one clears lease and schedule. An empty answer means another writer changed the transaction first: the caller
+ * re-reads, or leaves it to whoever won.
+ */
+public final class Decisions {
+    private static final Logger log = LoggerFactory.getLogger(Decisions.class);
+
+    private final TransactionStore store;
+    private final Function<TxPattern, StateTable> tables;
+    private final CoordinatorConfig config;
+    private final CoordinatorMetrics metrics;
+    private final Clock clock;
+
+    /** @param tables the state table of each pattern, usually {@code id -> registry.of(id).table()} */
+    public Decisions(TransactionStore store, Function<TxPattern, StateTable> tables, CoordinatorConfig config,
+                     CoordinatorMetrics metrics, Clock clock) {
+        this.store = store;
+        this.tables = tables;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Moves {@code tx} to {@code target}; {@code why} becomes its reason (null keeps the old one). */
+    public Optional<GlobalTransaction> move(GlobalTransaction tx, GlobalStatus target, String why) {
+        tables.apply(tx.pattern()).check(tx.gid(), tx.status(), target);
+        Instant now = clock.instant();
+        GlobalTransaction next = target.isFinal() ? tx.moveTo(target, why, now, null, null)
+                : tx.moveTo(target, why, now, config.nodeId(), now.plus(config.lease()));
+        Optional<GlobalTransaction> stored = store.compareAndSet(tx, next);
+        if (stored.isPresent() && target != tx.status()) {
+            if (target.isDecision()) {
+                metrics.decided(target);
+            } else if (target.isFinal()) {
+                metrics.finished(target);
+            }
+            // Why a transaction aborted is what an operator looks for; the common path stays quiet.
+            if (target == GlobalStatus.ABORTING) {
+                log.info("{} {} -> ABORTING: {}", tx.gid(), tx.status(), next.reason());
+            } else {
+                log.debug("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
+            }
+        }
+        return stored;
+    }
+
+    /** Same status, lease given up, next look at {@code next}: a retry with backoff, or a timeout not yet come. */
+    public Optional<GlobalTransaction> reschedule(GlobalTransaction tx, Instant next) {
+        Optional<GlobalTransaction> stored = store.compareAndSet(tx, tx.rescheduled(next, clock.instant()));
+        if (stored.isPresent() && !tx.status().isFinal() && tx.status() != GlobalStatus.ACTIVE) {
+            metrics.retryScheduled();
+        }
+        return stored;
+    }
+}

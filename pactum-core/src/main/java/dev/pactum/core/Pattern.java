@@ -1,0 +1,51 @@
+package dev.pactum.core;
+
+import dev.pactum.api.BranchRequest;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.TxPattern;
+import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
+
+import java.time.Instant;
+
+/**
+ * One transaction pattern (TCC, XA, ...), plugged into the engine: everything that differs between patterns lives
+ * behind this interface, in one small class per pattern (DESIGN.md: one file per transaction type). The engine
+ * ({@link CoordinatorService}, {@link TransactionDriver}, the recovery worker) knows no pattern by name.
+ *
+ * <p>A pattern never writes a status itself: it asks {@link Decisions}, the one path that checks a move against
+ * {@link #table()}, persists it as a compare-and-set, counts it and logs it. See docs/engine.md.
+ */
+public interface Pattern {
+    TxPattern id();
+
+    /** The statuses this pattern uses and its legal moves between them. */
+    StateTable table();
+
+    /**
+     * Validates a branch registration for this pattern and makes the record to store. Throws
+     * {@code InvalidInputException} naming the field when the request is not a branch of this pattern; nothing has
+     * been written then.
+     */
+    BranchRecord acceptBranch(String gid, BranchRequest request, Instant now);
+
+    /** The status a submit moves an ACTIVE transaction to: COMMITTING (TCC) or PREPARING (XA). */
+    GlobalStatus submitTarget();
+
+    /**
+     * Runs, on the submitting request's thread, what must be done before the submit answers, starting from the
+     * stored result of the submit (this node holds its lease). XA votes here and returns the decided transaction;
+     * TCC has nothing to do. Returns the stored transaction afterwards.
+     */
+    default GlobalTransaction afterSubmit(GlobalTransaction submitted) {
+        return submitted;
+    }
+
+    /**
+     * The schedule of a transaction this node now holds the lease of has come, found by the driver right after a
+     * decision or by the recovery worker: make one step. What a step is belongs to the pattern: an ACTIVE
+     * transaction past its timeout is aborted (TCC, XA) or checked back (a half message); a decided one gets a round
+     * of phase 2; XA presumes abort for one left PREPARING. Returns the stored transaction afterwards.
+     */
+    GlobalTransaction onDue(GlobalTransaction tx);
+}
