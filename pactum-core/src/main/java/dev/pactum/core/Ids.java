@@ -21,8 +21,11 @@ public final class Ids {
         StringBuilder sb = new StringBuilder(24);
         String t = Long.toString(now.toEpochMilli(), 36);
         sb.append(t).append('-');
+        // One draw of 64 bits for the 10 characters: each SecureRandom call takes its lock, and this is on the
+        // path of every begin. 50 random bits per millisecond keep server-made ids apart.
+        long bits = RANDOM.nextLong();
         for (int i = 0; i < 10; i++) {
-            sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+            sb.append(ALPHABET[(int) ((bits >>> (5 * i)) & 31)]); // the first 32 characters
         }
         return sb.toString();
     }

@@ -16,10 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keys and values of the embedded store. Values are JSON: a little larger than a binary layout, but readable
- * with any RocksDB tool when someone has to look at a stuck transaction, and the records evolve by adding fields.
- * Instants are written as decimal epoch seconds ({@code 1700000000.123456789}): parsing them costs a fraction of
- * ISO-8601 text, which showed up in profiles of the hot path. Older ISO values still read.
+ * Keys and values of the embedded store. Values are written in {@link BinaryRecords}' layout; values that earlier
+ * versions wrote as JSON (a record starting with '{', instants as decimal epoch seconds or ISO-8601 text, branches
+ * with one field per URL) are still read.
  *
  * <pre>
  *   g/{gid}                      -> GlobalTransaction
@@ -64,23 +63,29 @@ final class Codec {
         return new String(key, prefixLength, key.length - prefixLength, StandardCharsets.UTF_8);
     }
 
-    static byte[] encode(Object value) {
-        try {
-            return JSON.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode " + value, e);
-        }
+    static byte[] encode(GlobalTransaction t) {
+        return BinaryRecords.encode(t);
+    }
+
+    static byte[] encode(BranchRecord b) {
+        return BinaryRecords.encode(b);
     }
 
     static GlobalTransaction global(byte[] b) {
+        if (b.length > 0 && b[0] == BinaryRecords.FORMAT_V1) {
+            return binary(b, BinaryRecords::global, "GlobalTransaction");
+        }
         return decode(b, GlobalTransaction.class);
     }
 
     static BranchRecord branch(byte[] b) {
+        if (b.length > 0 && b[0] == BinaryRecords.FORMAT_V1) {
+            return binary(b, BinaryRecords::branch, "BranchRecord");
+        }
         if (contains(b, OPERATIONS_FIELD)) {
             return decode(b, BranchRecord.class);
         }
-        // Written before operations were data: the rare path, through a tree (floats kept exact for the instants).
+        // JSON from before operations were data: through a tree (floats kept exact for the instants).
         try {
             ObjectNode o = (ObjectNode) LEGACY.readTree(b);
             o.set("operations", LEGACY.valueToTree(legacyOperations(o)));
@@ -88,6 +93,15 @@ final class Codec {
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException("corrupt BranchRecord record in the embedded store",
                     e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    private static <T> T binary(byte[] b, java.util.function.Function<byte[], T> read, String type) {
+        try {
+            return read.apply(b);
+        } catch (IllegalArgumentException e) {
+            throw new UncheckedIOException("corrupt " + type + " record in the embedded store: " + e.getMessage(),
+                    new IOException(e));
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.pactum.store.embedded;
 
 import dev.pactum.api.BranchStatus;
+import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.TxPattern;
 import dev.pactum.api.Operation;
 import dev.pactum.core.model.BranchRecord;
+import dev.pactum.core.model.GlobalTransaction;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -10,8 +13,9 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Records written by earlier versions still read, with their URLs turned into the operations of today. */
+/** The binary records round trip; records written by earlier versions (JSON, URL fields) still read. */
 class CodecTest {
     private static BranchRecord read(String json) {
         return Codec.branch(json.getBytes(StandardCharsets.UTF_8));
@@ -36,6 +40,38 @@ class CodecTest {
         assertThat(b.status()).isEqualTo(BranchStatus.PREPARED);
         assertThat(b.operations()).extracting(Operation::name).containsExactly("prepare", "commit", "rollback");
         assertThat(b.target("rollback")).isEqualTo("http://p/r");
+    }
+
+    @Test
+    void aGlobalTransactionWrittenAsJsonStillReads() {
+        GlobalTransaction t = Codec.global(("{\"gid\":\"g1\",\"pattern\":\"TCC\",\"status\":\"COMMITTING\","
+                + "\"reason\":\"submitted\",\"createdAt\":1700000000.123456789,\"updatedAt\":1700000000.2,"
+                + "\"timeoutAt\":1700000060,\"nextAttemptAt\":1700000030,\"owner\":\"n1\",\"leaseUntil\":1700000030,"
+                + "\"version\":3}").getBytes(StandardCharsets.UTF_8));
+        assertThat(t.status()).isEqualTo(GlobalStatus.COMMITTING);
+        assertThat(t.createdAt()).isEqualTo(Instant.ofEpochSecond(1700000000L, 123_456_789L));
+        assertThat(t.version()).isEqualTo(3);
+    }
+
+    @Test
+    void globalTransactionsRoundTripWithAndWithoutTheOptionalFields() {
+        Instant t0 = Instant.ofEpochSecond(1700000000L, 987_654_321L);
+        GlobalTransaction active = GlobalTransaction.begin("g-\u00fc", TxPattern.XA, t0, t0.plusSeconds(60));
+        GlobalTransaction leased = active.moveTo(GlobalStatus.PREPARING, "submitted \u2713", t0, "node-1",
+                t0.plusSeconds(30)).withVersion(7);
+        GlobalTransaction fin = leased.moveTo(GlobalStatus.ABORTING, null, t0, "n", t0).moveTo(GlobalStatus.ABORTED, null,
+                t0, null, null);
+        for (GlobalTransaction t : List.of(active, leased, fin)) {
+            assertThat(Codec.global(Codec.encode(t))).isEqualTo(t);
+        }
+    }
+
+    @Test
+    void aCutRecordIsReportedAsCorruptNotReadAsSomethingElse() {
+        byte[] whole = Codec.encode(GlobalTransaction.begin("g1", TxPattern.TCC, Instant.EPOCH, Instant.EPOCH));
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
+        assertThatThrownBy(() -> Codec.global(cut)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("corrupt GlobalTransaction");
     }
 
     @Test
