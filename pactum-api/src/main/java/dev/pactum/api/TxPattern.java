@@ -5,5 +5,10 @@ public enum TxPattern {
     /** Try / Confirm / Cancel: the client calls each Try; the coordinator Confirms or Cancels. */
     TCC,
     /** XA two-phase commit: the coordinator asks every branch to prepare, then commits or rolls back all. */
-    XA
+    XA,
+    /**
+     * Transactional ("half") message: stored invisible at begin, delivered once the producer commits, dropped if it
+     * rolls back; a message still pending at its check timeout is checked back with the producer.
+     */
+    MSG
 }

@@ -25,13 +25,28 @@ public final class BranchOperations {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
     /**
+     * Checks an operation's target before anything is stored; {@link BranchUrls#check} (absolute http or https) is
+     * the check of TCC's and XA's operations, a message's destination has its own (any scheme a connector serves).
+     */
+    @FunctionalInterface
+    public interface TargetCheck {
+        /** The target, checked; null when absent and not {@code required}; {@code InvalidInputException} naming {@code field}. */
+        String check(String field, String value, boolean required);
+    }
+
+    /**
      * One operation a pattern takes.
      *
      * @param name        its name in {@code operations}
      * @param legacyField the URL field of earlier versions that carries its target, or null
      * @param required    whether a branch of the pattern must have it
+     * @param target      how its target is checked
      */
-    public record Spec(String name, String legacyField, boolean required) {
+    public record Spec(String name, String legacyField, boolean required, TargetCheck target) {
+        /** An operation whose target is an http or https URL. */
+        public Spec(String name, String legacyField, boolean required) {
+            this(name, legacyField, required, BranchUrls::check);
+        }
     }
 
     private BranchOperations() {
@@ -73,7 +88,7 @@ public final class BranchOperations {
             if (byName.containsKey(o.name())) {
                 throw new InvalidInputException(at + ".name", "operation '" + o.name() + "' is given twice");
             }
-            String target = BranchUrls.check(at + ".target", o.target(), true);
+            String target = spec.target().check(at + ".target", o.target(), true);
             if (o.payload() != null && o.payload().length() > Operation.MAX_PAYLOAD_CHARS) {
                 throw new InvalidInputException(at + ".payload", at + ".payload is longer than "
                         + Operation.MAX_PAYLOAD_CHARS + " characters");
@@ -106,7 +121,12 @@ public final class BranchOperations {
         }
         List<Operation> ops = new ArrayList<>();
         for (Spec s : specs) {
-            String url = s.legacyField() == null ? null : BranchUrls.check(s.legacyField(), legacy.get(s.legacyField()),
+            if (s.legacyField() == null && s.required()) {
+                // Patterns newer than the URL fields (MSG) have no legacy shape: only 'operations' can carry them.
+                throw new InvalidInputException("operations", "a " + pattern + " branch is given by 'operations' "
+                        + names(specs) + "; operation '" + s.name() + "' is required");
+            }
+            String url = s.legacyField() == null ? null : s.target().check(s.legacyField(), legacy.get(s.legacyField()),
                     s.required());
             if (url != null) {
                 ops.add(Operation.of(s.name(), url));

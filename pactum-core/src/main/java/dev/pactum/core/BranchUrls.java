@@ -5,6 +5,7 @@ import dev.pactum.api.InvalidInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Checks a branch URL (confirm, cancel, prepare, commit, rollback, try) before anything is stored. A URL that can
@@ -21,6 +22,17 @@ public final class BranchUrls {
 
     /** The URL, checked; null when it is absent and not {@code required}. */
     public static String check(String field, String value, boolean required) {
+        return checkUri(field, value, required, s -> s.equals("http") || s.equals("https"),
+                "must be an absolute http or https URL");
+    }
+
+    /**
+     * The shared part of every target check: length, syntax, a scheme {@code scheme} accepts (lower case; else
+     * {@code schemeRule} is the message), a host, a port within 1-65535 when given, no user information and no
+     * fragment. A message destination (any scheme a connector serves) uses it with its own scheme rule.
+     */
+    public static String checkUri(String field, String value, boolean required, Predicate<String> scheme,
+                                  String schemeRule) {
         if (value == null || value.isEmpty()) {
             if (required) {
                 throw new InvalidInputException(field, field + " is required");
@@ -36,9 +48,9 @@ public final class BranchUrls {
         } catch (URISyntaxException e) {
             throw new InvalidInputException(field, field + " is not a valid URL: " + e.getMessage());
         }
-        String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!"http".equals(scheme) && !"https".equals(scheme)) {
-            throw refused(field, value, "must be an absolute http or https URL");
+        String s = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
+        if (s == null || !scheme.test(s)) {
+            throw refused(field, value, schemeRule);
         }
         if (u.getRawUserInfo() != null) {
             throw refused(field, value.replace(u.getRawUserInfo(), "***"),

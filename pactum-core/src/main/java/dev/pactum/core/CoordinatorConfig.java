@@ -16,10 +16,14 @@ import java.util.Objects;
  * @param workerBatch       how many due transactions the recovery worker claims at once
  * @param workerInterval    how long the recovery worker sleeps when it found nothing to do
  * @param failpoints        where the process halts on purpose, for crash tests only (empty in production)
+ * @param maxChecks         how many check-backs of a half message may go unanswered before it is PARKED for an
+ *                          operator (RocketMQ's default, 15; RocketMQ then discards the message, Pactum never does)
  */
 public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration maxTimeout, Duration lease,
                                 Duration retryBase, Duration retryCap, int workerBatch, Duration workerInterval,
-                                Failpoints failpoints) {
+                                Failpoints failpoints, int maxChecks) {
+    /** Upper bound of {@link #maxChecks}: with the retry cap, thousands of checks already span days. */
+    public static final int MAX_CHECKS_LIMIT = 10_000;
 
     public CoordinatorConfig {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -41,6 +45,9 @@ public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration
         Objects.requireNonNull(failpoints, "failpoints");
         if (workerBatch < 1 || workerBatch > 10_000) {
             throw new IllegalArgumentException("workerBatch must be within 1..10000, was " + workerBatch);
+        }
+        if (maxChecks < 1 || maxChecks > MAX_CHECKS_LIMIT) {
+            throw new IllegalArgumentException("maxChecks must be within 1.." + MAX_CHECKS_LIMIT + ", was " + maxChecks);
         }
     }
 
@@ -65,6 +72,7 @@ public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration
         private int workerBatch = 256;
         private Duration workerInterval = Duration.ofMillis(250);
         private Failpoints failpoints = Failpoints.none();
+        private int maxChecks = 15;
 
         public Builder nodeId(String v) { this.nodeId = v; return this; }
         public Builder defaultTimeout(Duration v) { this.defaultTimeout = v; return this; }
@@ -75,10 +83,11 @@ public record CoordinatorConfig(String nodeId, Duration defaultTimeout, Duration
         public Builder workerBatch(int v) { this.workerBatch = v; return this; }
         public Builder workerInterval(Duration v) { this.workerInterval = v; return this; }
         public Builder failpoints(Failpoints v) { this.failpoints = v; return this; }
+        public Builder maxChecks(int v) { this.maxChecks = v; return this; }
 
         public CoordinatorConfig build() {
             return new CoordinatorConfig(nodeId, defaultTimeout, maxTimeout, lease, retryBase, retryCap, workerBatch,
-                    workerInterval, failpoints);
+                    workerInterval, failpoints, maxChecks);
         }
     }
 }

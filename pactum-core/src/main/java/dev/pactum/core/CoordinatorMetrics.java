@@ -29,11 +29,16 @@ public final class CoordinatorMetrics {
     private final Map<BranchOp, Timer> callTimers = new EnumMap<>(BranchOp.class);
     private final Counter retriesScheduled;
     private final Counter recoveredClaims;
+    private final Map<TxPattern, Counter> parked = new EnumMap<>(TxPattern.class);
 
     public CoordinatorMetrics(MeterRegistry registry) {
         for (TxPattern p : TxPattern.values()) {
             begun.put(p, Counter.builder("pactum.transactions.begun").tag("pattern", p.name())
                     .description("Global transactions begun").register(registry));
+            // The alert metric of PARKED (pactum_messages_parked_total): never a silent drop, always a count.
+            parked.put(p, Counter.builder("pactum.messages.parked").tag("pattern", p.name())
+                    .description("Messages parked after their checks or retries were exhausted; an operator must"
+                            + " resolve each").register(registry));
         }
         for (GlobalStatus s : GlobalStatus.values()) {
             if (s.isDecision()) {
@@ -102,6 +107,11 @@ public final class CoordinatorMetrics {
     public void call(BranchOp op, Outcome outcome, Duration took) {
         calls.get(op).get(outcome).increment();
         callTimers.get(op).record(took);
+    }
+
+    /** A record moved to PARKED: its automatic handling is exhausted and an operator must resolve it. */
+    public void parked(TxPattern p) {
+        parked.get(p).increment();
     }
 
     public void retryScheduled() {

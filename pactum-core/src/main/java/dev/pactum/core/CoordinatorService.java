@@ -7,6 +7,7 @@ import dev.pactum.api.BranchView;
 import dev.pactum.api.ConflictException;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.InvalidInputException;
+import dev.pactum.api.ResolveRequest;
 import dev.pactum.api.SubmitRequest;
 import dev.pactum.api.TransactionList;
 import dev.pactum.api.TransactionView;
@@ -203,16 +204,17 @@ public final class CoordinatorService {
                 }
                 case ABORTING, ABORTED -> throw new ConflictException("cannot submit " + gid + ": it is " + tx.status()
                         + (tx.reason() == null ? "" : " (" + tx.reason() + ")"), gid, tx.status().name());
-                case ACTIVE -> {
+                // A parked half message takes its producer's late commit: the producer knows best.
+                case ACTIVE, PARKED -> {
                     Instant now = clock.instant();
-                    if (!now.isBefore(tx.timeoutAt())) {
+                    Pattern p = patterns.of(tx.pattern());
+                    if (tx.status() == GlobalStatus.ACTIVE && p.abortsAtTimeout() && !now.isBefore(tx.timeoutAt())) {
                         abortActive(tx, "timeout");
                         throw new ConflictException("cannot submit " + gid + ": its timeout passed at " + tx.timeoutAt()
                                 + "; it is being aborted", gid, GlobalStatus.ABORTING.name());
                     }
                     List<BranchRecord> branches = store.branches(gid);
                     checkTried(gid, tx, branches, tried);
-                    Pattern p = patterns.of(tx.pattern());
                     Optional<GlobalTransaction> stored = decisions.move(tx, p.submitTarget(), "submitted");
                     if (stored.isPresent()) {
                         GlobalTransaction after = p.afterSubmit(stored.get());
@@ -242,7 +244,7 @@ public final class CoordinatorService {
                 }
                 case PREPARING, COMMITTING, COMMITTED -> throw new ConflictException("cannot abort " + gid + ": it is already "
                         + tx.status(), gid, tx.status().name());
-                case ACTIVE -> {
+                case ACTIVE, PARKED -> {
                     Optional<GlobalTransaction> stored = abortActive(tx, reason);
                     if (stored.isPresent()) {
                         return view(stored.get());
@@ -252,6 +254,39 @@ public final class CoordinatorService {
             }
         }
         throw new ConflictException("abort of " + gid + " kept losing to concurrent changes; try again", gid, null);
+    }
+
+    /**
+     * An operator's decision for a PARKED transaction (a half message whose check-backs went unanswered): commit
+     * delivers it, abort drops it, both with the operator's reason on record. Any other status is a conflict that
+     * names it: only a parked record waits for a person.
+     */
+    public TransactionView resolve(String gid, ResolveRequest req) {
+        Ids.checkId("gid", gid);
+        if (req == null || req.decision() == null) {
+            throw new InvalidInputException("decision", "decision is required: \"commit\" or \"abort\"");
+        }
+        GlobalStatus target = switch (req.decision()) {
+            case "commit" -> GlobalStatus.COMMITTING;
+            case "abort" -> GlobalStatus.ABORTING;
+            default -> throw new InvalidInputException("decision", "decision must be \"commit\" or \"abort\", was '"
+                    + abbreviate(req.decision(), 40) + "'");
+        };
+        String reason = "resolved by an operator: " + req.decision()
+                + (req.reason() == null || req.reason().isBlank() ? "" : " (" + abbreviate(req.reason(), 200) + ")");
+        for (int round = 0; round < CAS_ROUNDS; round++) {
+            GlobalTransaction tx = load(gid);
+            if (tx.status() != GlobalStatus.PARKED) {
+                throw new ConflictException("cannot resolve " + gid + ": it is " + tx.status() + ", not PARKED"
+                        + (tx.reason() == null ? "" : " (" + tx.reason() + ")"), gid, tx.status().name());
+            }
+            Optional<GlobalTransaction> stored = decisions.move(tx, target, reason);
+            if (stored.isPresent()) {
+                driver.startDriving(stored.get());
+                return view(stored.get());
+            }
+        }
+        throw new ConflictException("resolve of " + gid + " kept losing to concurrent changes; try again", gid, null);
     }
 
     public TransactionView get(String gid) {

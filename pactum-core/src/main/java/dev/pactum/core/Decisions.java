@@ -50,10 +50,12 @@ public final class Decisions {
                 metrics.decided(target);
             } else if (target.isFinal()) {
                 metrics.finished(target);
+            } else if (target == GlobalStatus.PARKED) {
+                metrics.parked(tx.pattern());
             }
             // Why a transaction aborted is what an operator looks for; the common path stays quiet.
-            if (target == GlobalStatus.ABORTING) {
-                log.info("{} {} -> ABORTING: {}", tx.gid(), tx.status(), next.reason());
+            if (target == GlobalStatus.ABORTING || target == GlobalStatus.PARKED) {
+                log.info("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
             } else {
                 log.debug("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
             }
@@ -61,10 +63,13 @@ public final class Decisions {
         return stored;
     }
 
-    /** Same status, lease given up, next look at {@code next}: a retry with backoff, or a timeout not yet come. */
+    /**
+     * Same status, lease given up, next look at {@code next}: a retry with backoff, a timeout not yet come, the next
+     * check-back, or null for no due time at all (a PARKED record waits for an operator).
+     */
     public Optional<GlobalTransaction> reschedule(GlobalTransaction tx, Instant next) {
         Optional<GlobalTransaction> stored = store.compareAndSet(tx, tx.rescheduled(next, clock.instant()));
-        if (stored.isPresent() && !tx.status().isFinal() && tx.status() != GlobalStatus.ACTIVE) {
+        if (stored.isPresent() && tx.status().isDecision()) {
             metrics.retryScheduled();
         }
         return stored;

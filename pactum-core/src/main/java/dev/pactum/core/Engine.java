@@ -1,5 +1,7 @@
 package dev.pactum.core;
 
+import dev.pactum.core.msg.Destinations;
+import dev.pactum.core.msg.MsgPattern;
 import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.TransactionStore;
@@ -45,6 +47,16 @@ public final class Engine implements AutoCloseable {
 
     public Engine(TransactionStore store, BranchInvoker invoker, CoordinatorConfig config, CoordinatorMetrics metrics,
                   Clock clock, Seams seams) {
+        this(store, invoker, config, metrics, clock, seams, Destinations::check);
+    }
+
+    /**
+     * @param destinations how a message's {@code deliver} target is checked when it is registered: the server passes
+     *                     its connector registry's check, so a destination no connector can serve is a 400 at once
+     *                     instead of a delivery retried for ever
+     */
+    public Engine(TransactionStore store, BranchInvoker invoker, CoordinatorConfig config, CoordinatorMetrics metrics,
+                  Clock clock, Seams seams, BranchOperations.TargetCheck destinations) {
         calls = new PhaseTwoCalls(invoker, metrics, seams.calls());
         Backoff backoff = seams.jitter() == null ? new Backoff(config.retryBase(), config.retryCap())
                 : new Backoff(config.retryBase(), config.retryCap(), seams.jitter());
@@ -56,7 +68,8 @@ public final class Engine implements AutoCloseable {
         ActiveTimeout timeout = new ActiveTimeout(decisions, clock);
         patterns = PatternRegistry.of(
                 new TccPattern(round, timeout),
-                new XaPattern(store, calls, round, decisions, timeout, clock, config.failpoints()));
+                new XaPattern(store, calls, round, decisions, timeout, clock, config.failpoints()),
+                new MsgPattern(store, calls, round, decisions, backoff, clock, config.maxChecks(), destinations));
         registry.set(patterns);
         driver = new TransactionDriver(patterns, seams.driver());
         worker = new RecoveryWorker(store, driver, config, clock, metrics, seams.worker());

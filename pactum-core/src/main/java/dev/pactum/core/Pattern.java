@@ -33,6 +33,15 @@ public interface Pattern {
     GlobalStatus submitTarget();
 
     /**
+     * Whether a submit at or after the transaction's timeout is refused and the transaction aborted (TCC, XA: the
+     * timeout bounds how long branches may hold resources). A half message says no: its timeout only starts the
+     * check-backs, and a producer whose local transaction committed must still be able to commit the message.
+     */
+    default boolean abortsAtTimeout() {
+        return true;
+    }
+
+    /**
      * Runs, on the submitting request's thread, what must be done before the submit answers, starting from the
      * stored result of the submit (this node holds its lease). XA votes here and returns the decided transaction;
      * TCC has nothing to do. Returns the stored transaction afterwards.

@@ -23,6 +23,10 @@ class ConfigAndHelpersTest {
                 .hasMessageContaining("retryBase");
         assertThatThrownBy(() -> CoordinatorConfig.builder().workerBatch(0).build()).hasMessageContaining("workerBatch");
         assertThatThrownBy(() -> CoordinatorConfig.builder().nodeId(" ").build()).hasMessageContaining("nodeId");
+        assertThatThrownBy(() -> CoordinatorConfig.builder().maxChecks(0).build())
+                .hasMessageContaining("maxChecks must be within 1..10000, was 0");
+        assertThatThrownBy(() -> CoordinatorConfig.builder().maxChecks(10_001).build()).hasMessageContaining("maxChecks");
+        assertThat(CoordinatorConfig.builder().build().maxChecks()).as("RocketMQ's default").isEqualTo(15);
     }
 
     @Test

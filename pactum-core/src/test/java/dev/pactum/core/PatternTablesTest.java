@@ -18,6 +18,7 @@ import static dev.pactum.api.GlobalStatus.ABORTING;
 import static dev.pactum.api.GlobalStatus.ACTIVE;
 import static dev.pactum.api.GlobalStatus.COMMITTED;
 import static dev.pactum.api.GlobalStatus.COMMITTING;
+import static dev.pactum.api.GlobalStatus.PARKED;
 import static dev.pactum.api.GlobalStatus.PREPARING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +40,19 @@ class PatternTablesTest {
                 .isInstanceOf(IllegalTransitionException.class)
                 .hasMessageContaining("g1").hasMessageContaining("TCC").hasMessageContaining("from ACTIVE to PREPARING");
         assertThatThrownBy(() -> xa.check("g2", ACTIVE, COMMITTING)).isInstanceOf(IllegalTransitionException.class);
+    }
+
+    @Test
+    void onlyAHalfMessageIsParkedAndItNeverPrepares() {
+        StateTable msg = ENGINE.patterns().of(TxPattern.MSG).table();
+        assertThat(msg.successors(ACTIVE)).containsExactlyInAnyOrder(ACTIVE, COMMITTING, ABORTING, PARKED);
+        assertThat(msg.successors(PARKED)).containsExactlyInAnyOrder(PARKED, COMMITTING, ABORTING);
+        assertThat(msg.statuses()).doesNotContain(PREPARING);
+        for (Pattern p : ENGINE.patterns().all()) {
+            if (p.id() != TxPattern.MSG) {
+                assertThat(p.table().statuses()).as("%s", p.id()).doesNotContain(PARKED);
+            }
+        }
     }
 
     @Test

@@ -1,9 +1,14 @@
 package dev.pactum.server;
 
+import dev.pactum.api.InvalidInputException;
+import dev.pactum.connectors.ConnectorSettings;
+import dev.pactum.connectors.ConnectorTimeouts;
+import dev.pactum.connectors.Connectors;
 import dev.pactum.core.CoordinatorConfig;
 import dev.pactum.core.CoordinatorMetrics;
 import dev.pactum.core.CoordinatorService;
 import dev.pactum.core.Engine;
+import dev.pactum.core.msg.Destinations;
 import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.StoreStats;
@@ -11,6 +16,7 @@ import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.server.http.ApiHandler;
 import dev.pactum.server.http.JsonErrorHandler;
 import dev.pactum.server.invoke.HttpBranchInvoker;
+import dev.pactum.server.invoke.RoutingBranchInvoker;
 import dev.pactum.store.embedded.EmbeddedStoreConfig;
 import dev.pactum.store.embedded.EmbeddedTransactionStore;
 import io.micrometer.core.instrument.Gauge;
@@ -27,7 +33,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 
@@ -41,6 +49,7 @@ public final class Coordinator implements AutoCloseable {
     private final ServerConfig config;
     private final TransactionStore store;
     private final BranchInvoker invoker;
+    private final BranchInvoker deliveries;
     private final Engine engine;
     private final RecoveryWorker worker;
     private final CoordinatorService service;
@@ -61,7 +70,10 @@ public final class Coordinator implements AutoCloseable {
         CoordinatorMetrics.bindStoreStats(registry, store);
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
         invoker = new HttpBranchInvoker(config.branchTimeout());
-        engine = new Engine(store, invoker, cc, metrics, clock);
+        Connectors connectors = connectors(config);
+        deliveries = new RoutingBranchInvoker(invoker, connectors);
+        engine = new Engine(store, deliveries, cc, metrics, clock, Engine.Seams.production(),
+                (field, value, required) -> checkDestination(connectors, field, value, required));
         worker = engine.worker();
         service = engine.service();
 
@@ -80,6 +92,28 @@ public final class Coordinator implements AutoCloseable {
         // Jetty's own answers (a request it cannot parse, before any handler runs) get the API's JSON error body too.
         http.setErrorHandler(new JsonErrorHandler());
         http.setHandler(new ApiHandler(service, config.maxBodyBytes(), this::health, registry::scrape, registry));
+    }
+
+    /**
+     * The connectors installed on the class path (http, amqp, kafka, nats), each delivery bounded so that a round of
+     * phase 2 still ends inside the branch timeout: half of it to connect, half to be confirmed.
+     */
+    private static Connectors connectors(ServerConfig config) {
+        Duration half = config.branchTimeout().dividedBy(2);
+        return Connectors.builder().addInstalled(ConnectorSettings.of(new ConnectorTimeouts(half, half))).build();
+    }
+
+    /** A message destination must be a URI a configured connector serves: refused at registration, not retried for ever. */
+    private static String checkDestination(Connectors connectors, String field, String value, boolean required) {
+        String checked = Destinations.check(field, value, required);
+        if (checked != null) {
+            try {
+                connectors.check(URI.create(checked));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(field, field + ": " + e.getMessage());
+            }
+        }
+        return checked;
     }
 
     /** Opens the configured store, starts recovery and the HTTP server. */
@@ -141,6 +175,7 @@ public final class Coordinator implements AutoCloseable {
             log.warn("HTTP server did not stop cleanly", e);
         }
         engine.close();
+        deliveries.close();
         invoker.close();
         store.close();
         registry.close();

@@ -52,7 +52,7 @@ public record ServerConfig(String bind, int port, Path dataDir, String storeUrl,
                 : " store=" + storeUrl.replaceAll("(?i)(password=)[^&;]*", "$1***"))
                 + " node=" + coordinator.nodeId() + " defaultTimeout=" + coordinator.defaultTimeout()
                 + " lease=" + coordinator.lease() + " retry=" + coordinator.retryBase() + ".." + coordinator.retryCap()
-                + " branchTimeout=" + branchTimeout + " maxBody=" + maxBodyBytes
+                + " branchTimeout=" + branchTimeout + " maxChecks=" + coordinator.maxChecks() + " maxBody=" + maxBodyBytes
                 + (coordinator.failpoints().isEmpty() ? "" : " FAILPOINTS ARMED (crash test)");
     }
 }

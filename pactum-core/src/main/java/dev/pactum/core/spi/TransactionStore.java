@@ -13,7 +13,7 @@ import java.util.Optional;
  * contract suite ({@code TransactionStoreContract} in this module's test jar).
  *
  * <p>Durability: when {@link #begin}, {@link #addBranch} or a {@link #compareAndSet} that changes the status to a
- * decision or to PREPARING returns, the write survives a crash of the process and of the machine (it has been
+ * decision, to PREPARING or to PARKED (any other non-final status) returns, the write survives a crash of the process and of the machine (it has been
  * fsync'd or committed). Every write survives a crash of the process alone. Writes whose loss a restart repairs
  * by driving the transaction again may be lazier about a machine crash: {@link #updateBranch} (the branch is
  * called again, and the participant's barrier turns the call into a no-op), a {@code compareAndSet} to a final

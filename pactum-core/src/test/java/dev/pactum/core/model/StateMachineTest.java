@@ -16,6 +16,7 @@ import static dev.pactum.api.GlobalStatus.ABORTING;
 import static dev.pactum.api.GlobalStatus.ACTIVE;
 import static dev.pactum.api.GlobalStatus.COMMITTED;
 import static dev.pactum.api.GlobalStatus.COMMITTING;
+import static dev.pactum.api.GlobalStatus.PARKED;
 import static dev.pactum.api.GlobalStatus.PREPARING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,12 +27,21 @@ class StateMachineTest {
 
     @Test
     void globalTableIsExactlyTheDesignedOne() {
-        assertThat(allowed(ACTIVE)).containsExactlyInAnyOrder(ACTIVE, PREPARING, COMMITTING, ABORTING);
+        assertThat(allowed(ACTIVE)).containsExactlyInAnyOrder(ACTIVE, PREPARING, COMMITTING, ABORTING, PARKED);
         assertThat(allowed(PREPARING)).containsExactlyInAnyOrder(PREPARING, COMMITTING, ABORTING);
         assertThat(allowed(COMMITTING)).containsExactlyInAnyOrder(COMMITTING, COMMITTED);
         assertThat(allowed(ABORTING)).containsExactlyInAnyOrder(ABORTING, ABORTED);
         assertThat(allowed(COMMITTED)).isEmpty();
         assertThat(allowed(ABORTED)).isEmpty();
+        assertThat(allowed(PARKED)).containsExactlyInAnyOrder(PARKED, COMMITTING, ABORTING);
+    }
+
+    @Test
+    void parkedIsNeitherFinalNorADecision() {
+        assertThat(PARKED.isFinal()).isFalse();
+        assertThat(PARKED.isDecision()).isFalse();
+        assertThat(COMMITTING.canMoveTo(PARKED)).as("a decision is never parked").isFalse();
+        assertThat(PREPARING.canMoveTo(PARKED)).isFalse();
     }
 
     @Test

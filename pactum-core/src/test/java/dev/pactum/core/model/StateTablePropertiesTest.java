@@ -66,6 +66,16 @@ class StateTablePropertiesTest {
         assertThat(decision.canMoveTo(target)).isEqualTo(target == decision || target == matching);
     }
 
+    /** PARKED waits for a person: it leads only to itself or to a decision, and nothing decided is ever parked. */
+    @Property
+    void parkedLeadsOnlyToADecisionAndNoDecisionIsParked(@ForAll GlobalStatus target, @ForAll GlobalStatus from) {
+        assertThat(GlobalStatus.PARKED.canMoveTo(target))
+                .isEqualTo(target == GlobalStatus.PARKED || target.isDecision());
+        if (from.canMoveTo(GlobalStatus.PARKED)) {
+            assertThat(from).isIn(GlobalStatus.ACTIVE, GlobalStatus.PARKED);
+        }
+    }
+
     @Property
     void finalStatusesAreAbsorbing(@ForAll GlobalStatus status, @ForAll GlobalStatus target,
                                    @ForAll BranchStatus branch, @ForAll BranchStatus branchTarget) {

@@ -5,6 +5,7 @@ import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.IllegalTransitionException;
 import dev.pactum.api.TxPattern;
 import dev.pactum.core.StateTable;
+import dev.pactum.core.msg.MsgPattern;
 import dev.pactum.core.tcc.TccPattern;
 import dev.pactum.core.xa.XaPattern;
 import dev.pactum.core.model.BranchRecord;
@@ -52,7 +53,7 @@ final class Checks implements InMemoryTransactionStore.Observer {
 
     /** Each pattern's own table: a move legal in the union table may still be foreign to the pattern. */
     private static final Map<TxPattern, StateTable> PATTERN_TABLES = Map.of(TxPattern.TCC, TccPattern.TABLE,
-            TxPattern.XA, XaPattern.TABLE);
+            TxPattern.XA, XaPattern.TABLE, TxPattern.MSG, MsgPattern.TABLE);
 
     @Override
     public void globalWritten(GlobalTransaction before, GlobalTransaction after, boolean synced) {

@@ -44,35 +44,52 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
         boolean prepared;
         boolean committed;
         boolean rolledBack;
+        // MSG: the message's branch is the producer (its local transaction, asked by check-back) and the destination
+        final boolean msg;
+        /** The producer's local transaction: null while it runs, then committed or rolled back, for good. */
+        Boolean localCommitted;
+        int delivered;
 
         Ledger(String gid, String branchId, boolean xa, boolean refuse, boolean voteNo) {
+            this(gid, branchId, xa, refuse, voteNo, false);
+        }
+
+        private Ledger(String gid, String branchId, boolean xa, boolean refuse, boolean voteNo, boolean msg) {
             this.gid = gid;
             this.branchId = branchId;
             this.xa = xa;
             this.refuse = refuse;
             this.voteNo = voteNo;
+            this.msg = msg;
         }
 
         /** The branch holds something (a reservation, XA work, a prepared transaction) that phase 2 must end. */
         boolean holdsEffect() {
+            if (msg) {
+                return false; // a half message holds nothing at its destination
+            }
             return xa ? (worked || prepared) && !committed && !rolledBack : tried && !confirmed && !cancelled;
         }
 
         boolean committedHere() {
-            return xa ? committed : confirmed;
+            return msg ? delivered > 0 : xa ? committed : confirmed;
         }
 
         boolean abortedHere() {
-            return xa ? rolledBack : cancelled;
+            return msg ? delivered == 0 : xa ? rolledBack : cancelled;
         }
 
-        /** Phase one succeeded here: the Try took effect (TCC), the branch voted yes (XA). */
+        /** Phase one succeeded here: the Try took effect (TCC), the branch voted yes (XA), the producer committed (MSG). */
         boolean readyToCommit() {
-            return xa ? prepared : tried && !cancelled;
+            return msg ? Boolean.TRUE.equals(localCommitted) : xa ? prepared : tried && !cancelled;
         }
 
         @Override
         public String toString() {
+            if (msg) {
+                return "msg{local=" + (localCommitted == null ? "running" : localCommitted ? "committed" : "rolled back")
+                        + " delivered=" + delivered + "}";
+            }
             return xa ? "xa{worked=" + worked + " prepared=" + prepared + " committed=" + committed + " rolledBack="
                     + rolledBack + "}" : "tcc{tried=" + tried + " confirmed=" + confirmed + " cancelled=" + cancelled
                     + (emptyCompensation ? " (empty)" : "") + "}";
@@ -83,6 +100,7 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
     /** An XA branch's work is the client's call, sent as TRY here. */
     private static final Set<BranchOp> XA_OPS = EnumSet.of(BranchOp.TRY, BranchOp.PREPARE, BranchOp.COMMIT,
             BranchOp.ROLLBACK);
+    private static final Set<BranchOp> MSG_OPS = EnumSet.of(BranchOp.DELIVER, BranchOp.CHECK);
     private static final Set<GlobalStatus> COMMIT = EnumSet.of(GlobalStatus.COMMITTING, GlobalStatus.COMMITTED);
     private static final Set<GlobalStatus> ABORT = EnumSet.of(GlobalStatus.ABORTING, GlobalStatus.ABORTED);
 
@@ -102,6 +120,11 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
         ledgers.put(gid + "/" + branchId, new Ledger(gid, branchId, xa, refuse, voteNo));
     }
 
+    /** A producer is about to begin a half message: its local transaction runs, nothing delivered yet. */
+    void planMessage(String gid, String branchId) {
+        ledgers.put(gid + "/" + branchId, new Ledger(gid, branchId, false, false, false, true));
+    }
+
     Ledger ledger(String gid, String branchId) {
         return ledgers.get(gid + "/" + branchId);
     }
@@ -118,8 +141,8 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
                     + " reached no planned participant");
             return new CallResult(Outcome.FAILURE, 404, "unknown branch");
         }
-        if (!(l.xa ? XA_OPS : TCC_OPS).contains(call.op())) {
-            checks.violation("model", call.op().wire() + " sent to a " + (l.xa ? "XA" : "TCC") + " branch "
+        if (!(l.msg ? MSG_OPS : l.xa ? XA_OPS : TCC_OPS).contains(call.op())) {
+            checks.violation("model", call.op().wire() + " sent to a " + (l.msg ? "MSG" : l.xa ? "XA" : "TCC") + " branch "
                     + call.branchId() + " of " + call.gid());
         }
         return switch (call.op()) {
@@ -133,6 +156,11 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
                 yield l.xa ? rollback(l) : cancel(l);
             }
             case PREPARE -> prepare(l);
+            case DELIVER -> {
+                phaseTwoArrives(l, call.op(), COMMIT); // invariant 4's "only if": the producer committed
+                yield deliver(l);
+            }
+            case CHECK -> check(l);
         };
     }
 
@@ -146,11 +174,29 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
             for (BranchRecord b : store.branchesDurable(l.gid)) {
                 Ledger other = ledger(l.gid, b.branchId());
                 if (other == null || !other.readyToCommit()) {
-                    checks.violation("3", op.wire() + " of " + l.branchId + " in " + l.gid + " while branch "
+                    // For a message, "its phase one" is the producer's local commit: invariant 4's "only if".
+                    checks.violation(other != null && other.msg ? "4" : "3", op.wire() + " of " + l.branchId + " in " + l.gid + " while branch "
                             + b.branchId() + " did not succeed its phase one: " + other);
                 }
             }
         }
+    }
+
+    /** The destination: at least once; the consumer's inbox would apply a repeat once. */
+    private CallResult deliver(Ledger l) {
+        if (l.delivered++ > 0) {
+            stats.duplicates++;
+        }
+        return answer(200, "delivered");
+    }
+
+    /** The producer's check-back endpoint answers from its local transaction, definitively once it ended. */
+    private CallResult check(Ledger l) {
+        stats.checkBacks++;
+        if (l.localCommitted == null) {
+            return answer(503, "local transaction still running");
+        }
+        return l.localCommitted ? answer(200, "committed") : answer(409, "rolled back");
     }
 
     private CallResult tryBranch(Ledger l) {

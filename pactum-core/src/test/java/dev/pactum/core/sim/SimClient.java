@@ -146,6 +146,15 @@ final class SimClient {
 
     private <T> void call(SimNode.Incarnation node, String what, Function<CoordinatorService, T> call, Consumer<T> ok,
                           Consumer<Throwable> failed) {
+        call(sim, gid, node, what, call, ok, failed);
+    }
+
+    /**
+     * One coordinator call of a client, as a step: a node that dies, a failed store call, a conflict or an unknown
+     * transaction is a failure the client handles; any other exception of the core is a violation.
+     */
+    static <T> void call(Simulation sim, String gid, SimNode.Incarnation node, String what,
+                         Function<CoordinatorService, T> call, Consumer<T> ok, Consumer<Throwable> failed) {
         T result;
         try {
             result = call.apply(node.service);
@@ -177,16 +186,20 @@ final class SimClient {
     }
 
     private void expectFrom(TransactionView v) {
-        switch (v.status()) {
-            case COMMITTING, COMMITTED -> expect = Expect.COMMITTED;
-            case ABORTING, ABORTED -> expect = Expect.ABORTED;
-            default -> {
-                // PREPARING: another submit of ours is still voting; nothing was promised yet.
-            }
-        }
+        expect = expectOf(v, expect);
     }
 
-    private static boolean isAborting(String status) {
+    /** What an answer promised the end state will be; {@code otherwise} when it promised nothing. */
+    static Expect expectOf(TransactionView v, Expect otherwise) {
+        return switch (v.status()) {
+            case COMMITTING, COMMITTED -> Expect.COMMITTED;
+            case ABORTING, ABORTED -> Expect.ABORTED;
+            // PREPARING: another submit of ours is still voting; ACTIVE, PARKED: nothing was promised yet.
+            default -> otherwise;
+        };
+    }
+
+    static boolean isAborting(String status) {
         return GlobalStatus.ABORTING.name().equals(status) || GlobalStatus.ABORTED.name().equals(status);
     }
 

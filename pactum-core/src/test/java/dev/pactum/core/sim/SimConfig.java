@@ -27,12 +27,15 @@ import java.util.Random;
  * @param xa               chance that a transaction is XA rather than TCC
  * @param storeFailurePerIo chance that a store call fails without effect (the node lives on), while chaos lasts
  * @param chaosTail        how long faults go on after the last client is done, while phase 2 and recovery run
+ * @param msg              chance that a client is a producer of a half message (MSG) rather than a TCC / XA client
+ * @param maxChecks        unanswered check-backs before a half message is PARKED (small, so that parking happens)
  */
 record SimConfig(long seed, int nodes, Durability durability, int clients, double crashPerIo, int maxCrashes,
                  double nestPerCall, Map<Fate, Integer> coordinatorCalls, Map<Fate, Integer> clientCalls,
                  double refuse, double abandon, double xa, int maxBranches, Duration lease, Duration retryBase,
                  Duration retryCap, Duration workerInterval, int workerBatch, Duration maxThink,
-                 Duration minTimeout, Duration maxTimeout, Duration chaosTail, double storeFailurePerIo) {
+                 Duration minTimeout, Duration maxTimeout, Duration chaosTail, double storeFailurePerIo,
+                 double msg, int maxChecks) {
 
     static SimConfig from(long seed) {
         Random r = new Random(seed ^ 0x5DEECE66DL);
@@ -66,7 +69,9 @@ record SimConfig(long seed, int nodes, Durability durability, int clients, doubl
                 lease, retryBase, retryBase.plusMillis(r.nextInt(3000)), Duration.ofMillis(50 + r.nextInt(450)),
                 1 + r.nextInt(8), Duration.ofMillis(r.nextInt(800)), Duration.ofMillis(300 + r.nextInt(700)),
                 Duration.ofMillis(1500 + r.nextInt(6000)), Duration.ofMillis(r.nextInt(15_000)),
-                r.nextInt(3) == 0 ? r.nextDouble() * 0.02 : 0);
+                r.nextInt(3) == 0 ? r.nextDouble() * 0.02 : 0,
+                // Drawn last, so that the shapes drawn before stay those of earlier versions.
+                r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.5, 1 + r.nextInt(6));
     }
 
     String describe() {
@@ -74,6 +79,7 @@ record SimConfig(long seed, int nodes, Durability durability, int clients, doubl
                 + String.format("%.3f", crashPerIo) + " maxCrashes=" + maxCrashes + " nest="
                 + String.format("%.2f", nestPerCall) + " refuse=" + String.format("%.2f", refuse) + " lease=" + lease
                 + " retry=" + retryBase + ".." + retryCap + " worker=" + workerInterval + "/" + workerBatch
-                + " storeFailures=" + String.format("%.3f", storeFailurePerIo) + " network=" + coordinatorCalls;
+                + " storeFailures=" + String.format("%.3f", storeFailurePerIo) + " msg=" + String.format("%.2f", msg)
+                + " maxChecks=" + maxChecks + " network=" + coordinatorCalls;
     }
 }

@@ -76,7 +76,7 @@ final class SimNode {
             CoordinatorConfig cc = CoordinatorConfig.builder().nodeId(id).lease(c.lease()).retryBase(c.retryBase())
                     .retryCap(c.retryCap()).workerBatch(c.workerBatch()).workerInterval(c.workerInterval())
                     .defaultTimeout(c.maxTimeout()).maxTimeout(Duration.ofHours(1)).failpoints(Failpoints.none())
-                    .build();
+                    .maxChecks(c.maxChecks()).build();
             CoordinatorMetrics metrics = new CoordinatorMetrics(new SimpleMeterRegistry());
             TransactionStore store = new FencedStore();
             Engine engine = new Engine(store, new NodeInvoker(), cc, metrics, sim.clock, new Engine.Seams(

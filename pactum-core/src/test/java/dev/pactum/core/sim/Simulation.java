@@ -4,6 +4,7 @@ import dev.pactum.api.BranchOp;
 import dev.pactum.api.BranchStatus;
 import dev.pactum.api.Outcome;
 import dev.pactum.api.GlobalStatus;
+import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.CallResult;
@@ -48,7 +49,9 @@ final class Simulation {
         /** The network answers 200 to a phase-2 call it dropped: the coordinator records a branch done that is not. */
         ACK_WITHOUT_DELIVERY,
         /** The network answers yes to a prepare it dropped: a branch that never voted is committed. */
-        YES_WITHOUT_VOTE
+        YES_WITHOUT_VOTE,
+        /** The network answers "committed" to a check-back the producer never answered: a message is sent unbidden. */
+        COMMITTED_WITHOUT_PRODUCER
     }
 
     /** The outcome of one schedule. */
@@ -78,6 +81,9 @@ final class Simulation {
     final FakeBranchInvoker clientNetwork;
     private final List<SimNode> nodes = new ArrayList<>();
     private final List<SimClient> clients = new ArrayList<>();
+    private final List<SimProducer> producers = new ArrayList<>();
+    /** Half messages the operator found PARKED. */
+    private final java.util.Set<String> parkedSeen = new java.util.HashSet<>();
     /** True while faults are injected. */
     boolean chaos = true;
 
@@ -108,7 +114,7 @@ final class Simulation {
 
     private FakeBranchInvoker network(FakeBranchInvoker.Participant to, FakeBranchInvoker.Chooser chaotic) {
         FakeBranchInvoker net = new FakeBranchInvoker(sabotage == Sabotage.NONE ? to : sabotaged(to),
-                call -> chaos ? chaotic.choose(call) : FakeBranchInvoker.Fate.DELIVER);
+                call -> chaos ? honestCheck(call, chaotic.choose(call)) : FakeBranchInvoker.Fate.DELIVER);
         return net.onDelay(d -> scheduler.after(Duration.ofMillis(1 + random.nextInt(3000)), null, "net",
                 "late " + d.call().op().wire() + " " + d.call().branchId() + " " + d.call().gid(), () -> {
                     stats.lateDeliveries++;
@@ -118,12 +124,23 @@ final class Simulation {
                 }));
     }
 
+    /**
+     * A 409 the participant did not give stands for its refusal, which a producer's check endpoint gives only for a
+     * local transaction that rolled back: that answer is the producer's word (docs/messages.md), so the network may
+     * lose or delay a check-back, or answer it "not yet" (503), but not invent a rollback.
+     */
+    private static FakeBranchInvoker.Fate honestCheck(dev.pactum.core.spi.BranchCall call, FakeBranchInvoker.Fate fate) {
+        return call.op() == BranchOp.CHECK && fate == FakeBranchInvoker.Fate.REPLY_409
+                ? FakeBranchInvoker.Fate.REPLY_503 : fate;
+    }
+
     private FakeBranchInvoker.Participant sabotaged(FakeBranchInvoker.Participant to) {
         return call -> {
             boolean lie = switch (sabotage) {
                 case ACK_WITHOUT_DELIVERY -> call.op() == BranchOp.CONFIRM || call.op() == BranchOp.COMMIT
                         || call.op() == BranchOp.CANCEL || call.op() == BranchOp.ROLLBACK;
                 case YES_WITHOUT_VOTE -> call.op() == BranchOp.PREPARE;
+                case COMMITTED_WITHOUT_PRODUCER -> call.op() == BranchOp.CHECK;
                 case NONE -> false;
             };
             return lie && random.nextInt(4) == 0 ? new CallResult(Outcome.SUCCESS, 200, "sabotage: not delivered")
@@ -150,15 +167,25 @@ final class Simulation {
             n.start();
         }
         for (int i = 0; i < config.clients(); i++) {
-            SimClient c = new SimClient(this, i);
-            clients.add(c);
-            c.schedule();
+            if (config.msg() > 0 && random.nextDouble() < config.msg()) {
+                SimProducer p = new SimProducer(this, i);
+                producers.add(p);
+                p.schedule();
+            } else {
+                SimClient c = new SimClient(this, i);
+                clients.add(c);
+                c.schedule();
+            }
+        }
+        if (!producers.isEmpty()) {
+            operatorRound();
         }
         // Faults go on after the clients are done, so that phase 2 and recovery run under them too.
         Instant chaosEnd = clock.instant().plus(CHAOS);
         Instant clientsDone = null;
         while (clock.instant().isBefore(chaosEnd) && scheduler.steps() < MAX_STEPS) {
-            if (clientsDone == null && clients.stream().allMatch(SimClient::done)) {
+            if (clientsDone == null && clients.stream().allMatch(SimClient::done)
+                    && producers.stream().allMatch(SimProducer::done)) {
                 clientsDone = clock.instant();
                 chaosEnd = min(chaosEnd, clientsDone.plus(config.chaosTail()));
             }
@@ -182,13 +209,36 @@ final class Simulation {
         checkEnd();
     }
 
+    /**
+     * The operator, every few seconds: resolves each PARKED half message by what the producer's database says (its
+     * ledger), once the producer's local transaction has ended, through any live node (which may die under it).
+     */
+    private void operatorRound() {
+        scheduler.after(Duration.ofSeconds(2 + random.nextInt(4)), null, "operator", "operator looks at PARKED", () -> {
+            SimNode.Incarnation node = anyLiveNode();
+            if (node != null) {
+                for (GlobalTransaction tx : store.list(GlobalStatus.PARKED, null, 1000)) {
+                    parkedSeen.add(tx.gid());
+                    Boolean local = participants.ledger(tx.gid(), SimProducer.BRANCH).localCommitted;
+                    if (local != null) {
+                        SimClient.call(this, tx.gid(), node, "operator resolve", s -> s.resolve(tx.gid(),
+                                new dev.pactum.api.ResolveRequest(local ? "commit" : "abort", "producer's database")),
+                                v -> stats.resolved++, failed -> { });
+                    }
+                }
+            }
+            operatorRound();
+        });
+    }
+
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
     }
 
     /** Every client done, every transaction final, no late message or restart still to come. */
     private boolean settled() {
-        return clients.stream().allMatch(SimClient::done) && store.countUnfinished() == 0
+        return clients.stream().allMatch(SimClient::done) && producers.stream().allMatch(SimProducer::done)
+                && store.countUnfinished() == 0
                 && !scheduler.hasPending(e -> e.kind.equals("net") || e.kind.equals("restart"));
     }
 
@@ -202,6 +252,10 @@ final class Simulation {
                 continue;
             }
             boolean committed = tx.status() == GlobalStatus.COMMITTED;
+            if (tx.pattern() == TxPattern.MSG) {
+                checkMessage(tx, committed);
+                continue;
+            }
             if (committed) {
                 stats.committed++;
             } else {
@@ -234,10 +288,47 @@ final class Simulation {
             }
         }
         for (SimClient c : clients) {
-            GlobalStatus end = store.find(c.gid).map(GlobalTransaction::status).orElse(null);
-            if (c.expect == SimClient.Expect.COMMITTED && end != GlobalStatus.COMMITTED
-                    || c.expect == SimClient.Expect.ABORTED && end != GlobalStatus.ABORTED) {
-                checks.violation("6", c.gid + " was answered as going to " + c.expect + " but ended " + end);
+            checkAnswered(c.gid, c.expect);
+        }
+        for (SimProducer p : producers) {
+            checkAnswered(p.gid, p.expect);
+            ModelParticipants.Ledger l = participants.ledger(p.gid, SimProducer.BRANCH);
+            if (store.find(p.gid).isEmpty() && (l.delivered > 0 || Boolean.TRUE.equals(l.localCommitted))) {
+                checks.violation("4", p.gid + " was never stored but its producer holds " + l);
+            }
+        }
+        stats.parked += parkedSeen.size();
+    }
+
+    private void checkAnswered(String gid, SimClient.Expect expect) {
+        GlobalStatus end = store.find(gid).map(GlobalTransaction::status).orElse(null);
+        if (expect == SimClient.Expect.COMMITTED && end != GlobalStatus.COMMITTED
+                || expect == SimClient.Expect.ABORTED && end != GlobalStatus.ABORTED) {
+            checks.violation("6", gid + " was answered as going to " + expect + " but ended " + end);
+        }
+    }
+
+    /** Invariant 4: a half message is delivered if and only if its producer's local transaction committed. */
+    private void checkMessage(GlobalTransaction tx, boolean committed) {
+        stats.messages++;
+        if (committed) {
+            stats.committed++;
+        } else {
+            stats.aborted++;
+        }
+        ModelParticipants.Ledger l = participants.ledger(tx.gid(), SimProducer.BRANCH);
+        boolean producerCommitted = Boolean.TRUE.equals(l.localCommitted);
+        if (committed != producerCommitted) {
+            checks.violation("4", tx.gid() + " ended " + tx.status() + " (" + tx.reason() + ") but the producer holds " + l);
+        }
+        if (committed && l.delivered == 0 || !committed && l.delivered > 0) {
+            checks.violation("4", tx.gid() + " ended " + tx.status() + " and was delivered " + l.delivered + " times");
+        }
+        for (BranchRecord b : store.branches(tx.gid())) {
+            BranchStatus want = committed ? BranchStatus.CONFIRMED : BranchStatus.REGISTERED;
+            if (b.status() != want) {
+                checks.violation("2", tx.gid() + " is " + tx.status() + " but its message " + b.branchId() + " is "
+                        + b.status());
             }
         }
     }

@@ -61,6 +61,11 @@ class SimulationTest {
         assertThat(total.timeouts).as("timeouts").isPositive();
         assertThat(total.nestedCalls).as("interleaved calls").isPositive();
         assertThat(total.committed).as("commits").isPositive();
+        assertThat(total.messages).as("half messages").isPositive();
+        assertThat(total.checkBacks).as("check-backs").isPositive();
+        assertThat(total.producersLostAfterLocalCommit).as("producers gone after their local commit").isPositive();
+        assertThat(total.parked).as("parked messages").isPositive();
+        assertThat(total.resolved).as("operator resolves").isPositive();
     }
 
     @Test
@@ -81,6 +86,12 @@ class SimulationTest {
     @Test
     void aYesVoteNobodyGaveIsCaught() {
         assertThat(firstViolation(Simulation.Sabotage.YES_WITHOUT_VOTE)).contains("invariant 3");
+    }
+
+    /** The checks can fail: a "committed" check-back answer nobody gave delivers a message unbidden (invariant 4). */
+    @Test
+    void aCommittedCheckBackNobodyGaveIsCaught() {
+        assertThat(firstViolation(Simulation.Sabotage.COMMITTED_WITHOUT_PRODUCER)).contains("invariant 4");
     }
 
     private static String firstViolation(Simulation.Sabotage sabotage) {

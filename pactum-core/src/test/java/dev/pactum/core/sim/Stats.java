@@ -17,6 +17,11 @@ final class Stats {
     long emptyCompensations;
     long timeouts;
     long presumedAborts;
+    long messages;
+    long checkBacks;
+    long parked;
+    long resolved;
+    long producersLostAfterLocalCommit;
 
     void add(Stats o) {
         schedules += o.schedules;
@@ -34,6 +39,11 @@ final class Stats {
         emptyCompensations += o.emptyCompensations;
         timeouts += o.timeouts;
         presumedAborts += o.presumedAborts;
+        messages += o.messages;
+        checkBacks += o.checkBacks;
+        parked += o.parked;
+        resolved += o.resolved;
+        producersLostAfterLocalCommit += o.producersLostAfterLocalCommit;
     }
 
     @Override
@@ -44,6 +54,8 @@ final class Stats {
                 + storeFailures + " failed store calls, "
                 + nestedCalls + " slow calls with other work inside, " + lateDeliveries + " late deliveries, "
                 + duplicates + " duplicate calls absorbed, " + suspended + " Trys after their Cancel, "
-                + emptyCompensations + " empty compensations";
+                + emptyCompensations + " empty compensations; " + messages + " half messages, " + checkBacks
+                + " check-backs, " + producersLostAfterLocalCommit + " producers gone after their local commit, "
+                + parked + " parked, " + resolved + " resolved by the operator";
     }
 }

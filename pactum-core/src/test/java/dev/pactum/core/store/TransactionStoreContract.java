@@ -792,11 +792,11 @@ public abstract class TransactionStoreContract {
         store = null;
         store = reopen(closed);
 
-        assertThat(store.countUnfinished()).isEqualTo(4);
+        assertThat(store.countUnfinished()).isEqualTo(5);
         // The node that held them, restarted, takes its leases back and finds every one due at once.
-        assertThat(store.releaseLeases("node-a", now)).isEqualTo(4);
+        assertThat(store.releaseLeases("node-a", now)).isEqualTo(5);
         assertThat(store.claimDue("node-a", now, now.plusSeconds(30), 10)).extracting(GlobalTransaction::gid)
-                .containsExactlyInAnyOrder("g-active", "g-preparing", "g-committing", "g-aborting");
+                .containsExactlyInAnyOrder("g-active", "g-preparing", "g-committing", "g-aborting", "g-parked");
     }
 
     @Test
@@ -897,6 +897,7 @@ public abstract class TransactionStoreContract {
             case ABORTING -> List.of(ABORTING);
             case COMMITTED -> List.of(COMMITTING, COMMITTED);
             case ABORTED -> List.of(ABORTING, ABORTED);
+            case PARKED -> List.of(GlobalStatus.PARKED);
         };
         for (GlobalStatus step : path) {
             cur = cas(cur, new GlobalTransaction(gid, cur.pattern(), step, step == ACTIVE ? null : "test", cur.createdAt(),

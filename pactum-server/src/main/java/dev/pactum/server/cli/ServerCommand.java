@@ -54,6 +54,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--branch-timeout", defaultValue = "PT10S", description = "Timeout of one phase-2 call (default: ${DEFAULT-VALUE}).")
     Duration branchTimeout;
 
+    @Option(names = "--max-checks", defaultValue = "15", description = "Unanswered check-backs of a half message before"
+            + " it is PARKED for an operator (default: ${DEFAULT-VALUE}, as RocketMQ; never dropped).")
+    int maxChecks;
+
     @Option(names = "--failpoint", hidden = true, description = "Crash tests only: halt the process at this point.")
     java.util.Set<String> failpoints = java.util.Set.of();
 
@@ -87,6 +91,7 @@ public final class ServerCommand implements Callable<Integer> {
                 .retryBase(retryBase)
                 .retryCap(retryCap)
                 .failpoints(Failpoints.of(failpoints))
+                .maxChecks(maxChecks)
                 .build();
         return new ServerConfig(bind, port, data, storeUrl, storeUser, storePassword, 64 * 1024, branchTimeout, cc);
     }

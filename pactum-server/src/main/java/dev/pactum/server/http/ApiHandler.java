@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.pactum.api.AbortRequest;
+import dev.pactum.api.ResolveRequest;
 import dev.pactum.api.BeginRequest;
 import dev.pactum.api.BranchRequest;
 import dev.pactum.api.ConflictException;
@@ -48,6 +49,7 @@ import java.util.function.Supplier;
  *   POST /api/v1/transactions/{gid}/branches        register a TCC branch
  *   POST /api/v1/transactions/{gid}/submit          commit
  *   POST /api/v1/transactions/{gid}/abort           roll back
+ *   POST /api/v1/transactions/{gid}/resolve         an operator's decision for a PARKED transaction
  *   GET  /health, GET /metrics
  * </pre>
  */
@@ -171,7 +173,8 @@ public final class ApiHandler extends Handler.Abstract {
             if (parts.length == 1) {
                 return "get";
             }
-            if (parts.length == 2 && (parts[1].equals("branches") || parts[1].equals("submit") || parts[1].equals("abort"))) {
+            if (parts.length == 2 && (parts[1].equals("branches") || parts[1].equals("submit") || parts[1].equals("abort")
+                    || parts[1].equals("resolve"))) {
                 return parts[1].equals("branches") ? "branch" : parts[1];
             }
         }
@@ -188,7 +191,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private Answer api(Request request, String method, String rest, byte[] raw) throws IOException {
-        // rest is "", "/{gid}", "/{gid}/branches", "/{gid}/submit" or "/{gid}/abort"
+        // rest is "", "/{gid}", "/{gid}/branches", "/{gid}/submit", "/{gid}/abort" or "/{gid}/resolve"
         String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
         if (parts.length == 0) {
             if (method.equals("POST")) {
@@ -216,6 +219,7 @@ public final class ApiHandler extends Handler.Abstract {
                         service.registerBranch(gid, read(raw, BranchRequest.class, true)));
                 case "submit" -> new Answer(200, service.submit(gid, read(raw, SubmitRequest.class, false)));
                 case "abort" -> new Answer(200, service.abort(gid, read(raw, AbortRequest.class, false)));
+                case "resolve" -> new Answer(200, service.resolve(gid, read(raw, ResolveRequest.class, true)));
                 default -> throw noRoute(method, PREFIX + rest);
             };
         }

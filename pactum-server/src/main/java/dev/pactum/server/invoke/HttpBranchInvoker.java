@@ -70,7 +70,7 @@ public final class HttpBranchInvoker implements BranchInvoker {
         }
     }
 
-    static String traceparent(String gid) {
+    public static String traceparent(String gid) {
         String trace = UUID.nameUUIDFromBytes(gid.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
         return "00-" + trace + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "-01";
     }
