@@ -37,10 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * docs/store-embedded.md. Every write goes through one {@link GroupCommitWriter}: callers queue a {@link Mutation},
  * the writer writes all that is queued as one batch with one fsync.
  *
- * <p>Durability: begin, addBranch and every move to a decision or to PREPARING are synced writes. Branch
- * acknowledgements, leases, reschedules and final statuses are not: the WAL is sequential, so the next synced write
- * persists them too, and losing one in a machine crash only makes the coordinator drive the transaction once more
- * (idempotent calls) or wait for nothing. A crash of the process alone loses none of them.
+ * <p>Durability: begin, addBranch and every move to another non-final status (a decision, PREPARING, PARKED) are
+ * synced writes. Branch acknowledgements, leases, reschedules and final statuses are not: the WAL is sequential,
+ * so the next synced write persists them too, and losing one in a machine crash only makes the coordinator drive
+ * the transaction once more (idempotent calls) or wait for nothing. A crash of the process alone loses none of them.
  *
  * <p>Outcomes: a write that returns is written; one that throws {@link StoreWriteRefusedException} (or
  * {@link StoreClosedException}) is not, and never will be; one that throws {@link StoreWriteUnknownException} may be
