@@ -83,9 +83,19 @@ public final class CoordinatorService {
             timeout = Duration.ofMillis(req.timeoutMs());
         }
         Instant now = clock.instant();
-        GlobalTransaction tx = GlobalTransaction.begin(gid == null ? Ids.newGid(now) : gid, pattern, now, now.plus(timeout));
-        List<BranchRecord> branches = firstBranches(tx, req.branches(), now);
-        BeginResult r = store.begin(tx, branches);
+        GlobalTransaction tx;
+        List<BranchRecord> branches;
+        BeginResult r;
+        int draws = 0;
+        do {
+            tx = GlobalTransaction.begin(gid == null ? Ids.newGid(now) : gid, pattern, now, now.plus(timeout));
+            branches = firstBranches(tx, req.branches(), now);
+            r = store.begin(tx, branches);
+            // A server-made gid that is taken is a collision, not a repeat of this begin: draw another.
+        } while (gid == null && !r.created() && ++draws < 3);
+        if (gid == null && !r.created()) {
+            throw new IllegalStateException("three server-made gids in a row were taken, the last " + tx.gid());
+        }
         if (r.created()) {
             metrics.begun(pattern);
             return new Begun(Views.of(r.transaction(), branches), true);
@@ -124,6 +134,9 @@ public final class CoordinatorService {
                 out.add(patterns.acceptBranch(tx, br, now));
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(at + "." + e.field(), at + ": " + e.getMessage());
+            } catch (ConflictException otherPattern) {
+                // Nothing is stored yet, so there is no transaction to conflict with: the request itself is wrong.
+                throw new InvalidInputException(at, at + ": " + otherPattern.getMessage());
             }
         }
         return out;

@@ -51,13 +51,19 @@ public final class PhaseTwoCalls implements AutoCloseable {
         }
         List<CallResult> results = new ArrayList<>(branches.size());
         for (Future<CallResult> f : futures) {
+            if (Thread.currentThread().isInterrupted()) {
+                results.add(CallResult.noAnswer("interrupted while waiting for the call"));
+                continue;
+            }
             try {
                 results.add(f.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                // Shutting down: the calls still running are stopped, and their branches retried by a later round.
+                futures.forEach(other -> other.cancel(true));
                 results.add(CallResult.noAnswer("interrupted while waiting for the call"));
-            } catch (ExecutionException e) {
-                results.add(CallResult.noAnswer("call failed: " + e.getCause()));
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                results.add(CallResult.noAnswer("call failed: " + (e.getCause() != null ? e.getCause() : e)));
             }
         }
         return results;

@@ -81,6 +81,11 @@ class BeginWithBranchesTest {
         assertThat(twice.body().get("field").asText()).isEqualTo("branches[1].branchId");
         BadInputTest.Answer nul = send("POST", base, "{\"gid\":\"bwb-2\",\"branches\":[null]}");
         assertThat(nul.body().get("field").asText()).isEqualTo("branches[0]");
+        // A branch of another pattern is a conflict only with a transaction that exists; here nothing does.
+        BadInputTest.Answer xa = send("POST", base, "{\"gid\":\"bwb-2\",\"branches\":[{\"branchId\":\"b\","
+                + "\"prepareUrl\":\"http://a/p\",\"commitUrl\":\"http://a/c\",\"rollbackUrl\":\"http://a/r\"}]}");
+        assertThat(xa.status()).isEqualTo(400);
+        assertThat(xa.body().get("field").asText()).isEqualTo("branches[0]");
         assertThat(send("GET", base + "/bwb-2", null).status()).isEqualTo(404);
     }
 

@@ -1,6 +1,7 @@
 package dev.pactum.client.barrier;
 
 import dev.pactum.client.barrier.BrokenTransactionException.Reason;
+import dev.pactum.client.jdbc.GuardedConnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,7 +43,7 @@ final class TransactionGuard {
     static void runWork(Connection conn, BarrierDialect dialect, BarrierKey key, String inserted, BranchWork work)
             throws Exception {
         String mark = dialect.markTransaction(conn, inserted);
-        GuardedConnection guarded = new GuardedConnection(conn, key);
+        GuardedConnection guarded = new GuardedConnection(conn, "barrier " + key);
         try {
             work.run(guarded.connection());
         } catch (Throwable t) {

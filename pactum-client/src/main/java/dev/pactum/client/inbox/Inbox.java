@@ -1,5 +1,7 @@
 package dev.pactum.client.inbox;
 
+import dev.pactum.client.jdbc.GuardedConnection;
+
 import dev.pactum.api.MessageId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,7 +173,16 @@ public final class Inbox {
                 log.debug("inbox {}: message {} already applied", consumer, id);
                 return InboxResult.ALREADY_APPLIED;
             }
-            work.apply(conn);
+            // The work gets a connection that refuses commit, rollback, setAutoCommit(true) and close: a commit in
+            // the middle would make the inbox row durable with only part of the work, and the check below, which
+            // only sees whether our row is still there, could not tell.
+            GuardedConnection guarded = new GuardedConnection(conn, "inbox " + consumer + ", message " + id);
+            work.apply(guarded.connection());
+            if (guarded.refusedCall() != null || conn.getAutoCommit()) {
+                throw new InboxTransactionLostException(id, "inbox " + consumer + ", message " + id + ": the work called "
+                        + (guarded.refusedCall() != null ? guarded.refusedCall() : "something that switched auto-commit on")
+                        + " on its connection; the inbox commits the work with its row, so it rolled back instead", null);
+            }
             checkStillOurs(conn, id, attempt);
             committing = true;
             conn.commit();

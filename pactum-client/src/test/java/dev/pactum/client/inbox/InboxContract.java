@@ -287,6 +287,33 @@ abstract class InboxContract {
     // The silent-rollback class: never "applied" for work the database rolled back
 
     @Test
+    void regressionAWorkThatCommitsItsConnectionMidwayIsNeverReportedApplied() throws SQLException {
+        // A commit in the middle would make the inbox row durable with half the work; the row check alone cannot
+        // see that, so the work's connection refuses transaction control, and a swallowed refusal still counts.
+        MessageId id = newMessage();
+        for (String call : new String[] {"commit", "rollback", "autocommit", "close"}) {
+            assertThatThrownBy(() -> inbox.apply(id, conn -> {
+                increment(conn, id);
+                try {
+                    switch (call) {
+                        case "commit" -> conn.commit();
+                        case "rollback" -> conn.rollback();
+                        case "autocommit" -> conn.setAutoCommit(true);
+                        default -> conn.close();
+                    }
+                } catch (SQLException swallowed) {
+                    // the idiom the guard exists for
+                }
+                increment(conn, id);
+            })).as(call).isInstanceOf(InboxTransactionLostException.class).hasMessageContaining(id.wire());
+            assertThat(count(id)).as(call).isZero();
+            assertThat(recorded(id)).as(call).isFalse();
+        }
+        assertThat(inbox.apply(id, incrementOf(id))).isEqualTo(InboxResult.APPLIED);
+        assertThat(count(id)).isEqualTo(1);
+    }
+
+    @Test
     void regressionARollbackStatementInsideTheWorkIsNeverReportedApplied() throws SQLException {
         MessageId id = newMessage();
         assertThatThrownBy(() -> inbox.apply(id, conn -> {

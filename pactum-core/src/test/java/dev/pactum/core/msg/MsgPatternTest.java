@@ -273,7 +273,9 @@ class MsgPatternTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("http or https");
         assertThatThrownBy(() -> service.begin(new BeginRequest("g-13", TxPattern.MSG, 5_000L,
                 List.of(BranchRequest.tcc("m1", null, "http://p/c", "http://p/x")))))
-                .isInstanceOf(ConflictException.class).hasMessageContaining("a TCC branch cannot join");
+                // nothing is stored yet, so a branch of another pattern is bad input, not a conflict
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("a TCC branch cannot join")
+                .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("branches[0]"));
         assertThat(store.find("g-13")).isEmpty();
     }
 

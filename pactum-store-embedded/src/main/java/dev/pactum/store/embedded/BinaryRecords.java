@@ -49,9 +49,11 @@ final class BinaryRecords {
 
     static GlobalTransaction global(byte[] b) {
         In in = new In(b);
-        return new GlobalTransaction(in.str(), TxPattern.valueOf(in.str()), GlobalStatus.valueOf(in.str()),
+        GlobalTransaction t = new GlobalTransaction(in.str(), TxPattern.valueOf(in.str()), GlobalStatus.valueOf(in.str()),
                 in.optStr(), in.instant(), in.instant(), in.instant(), in.optInstant(), in.optStr(), in.optInstant(),
                 in.i64());
+        in.end();
+        return t;
     }
 
     static byte[] encode(BranchRecord r) {
@@ -78,12 +80,14 @@ final class BinaryRecords {
         String gid = in.str();
         String branchId = in.str();
         BranchStatus status = BranchStatus.valueOf(in.str());
-        int n = in.i32();
+        int n = in.count();
         List<Operation> ops = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ops.add(new Operation(in.str(), in.str(), in.optStr()));
         }
-        return new BranchRecord(gid, branchId, status, ops, in.i32(), in.optStr(), in.instant(), in.instant());
+        BranchRecord r = new BranchRecord(gid, branchId, status, ops, in.i32(), in.optStr(), in.instant(), in.instant());
+        in.end();
+        return r;
     }
 
     /** A growing byte array; big-endian numbers. */
@@ -170,7 +174,7 @@ final class BinaryRecords {
         }
 
         private void need(int k) {
-            if (k < 0 || p + k > buf.length) {
+            if (k < 0 || k > buf.length - p) { // not p + k: a corrupt length must not overflow past the check
                 throw new IllegalArgumentException("record ends at byte " + buf.length + ", needed " + k + " more at "
                         + p);
             }
@@ -206,9 +210,33 @@ final class BinaryRecords {
             return flag() ? str() : null;
         }
 
+        /** A count of items, each at least 3 bytes: a corrupt count fails here, not in a huge allocation. */
+        int count() {
+            int n = i32();
+            if (n < 0 || n > (buf.length - p) / 3) {
+                throw new IllegalArgumentException("count " + n + " at " + (p - 4) + " exceeds what the record holds");
+            }
+            return n;
+        }
+
+        /** The record must end where its last field does: trailing bytes mean it is not what we think. */
+        void end() {
+            if (p != buf.length) {
+                throw new IllegalArgumentException((buf.length - p) + " bytes left after the last field at " + p);
+            }
+        }
+
         Instant instant() {
             long seconds = i64();
-            return Instant.ofEpochSecond(seconds, i32());
+            int nanos = i32();
+            if (nanos < 0 || nanos > 999_999_999) {
+                throw new IllegalArgumentException("nanoseconds " + nanos + " at " + (p - 4));
+            }
+            try {
+                return Instant.ofEpochSecond(seconds, nanos);
+            } catch (java.time.DateTimeException e) {
+                throw new IllegalArgumentException("instant out of range at " + (p - 12) + ": " + e.getMessage(), e);
+            }
         }
 
         Instant optInstant() {

@@ -34,7 +34,6 @@ final class Codec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private static final ObjectMapper LEGACY = JSON.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    private static final byte[] OPERATIONS_FIELD = "\"operations\":".getBytes(StandardCharsets.UTF_8);
 
     private Codec() {
     }
@@ -82,13 +81,13 @@ final class Codec {
         if (b.length > 0 && b[0] == BinaryRecords.FORMAT_V1) {
             return binary(b, BinaryRecords::branch, "BranchRecord");
         }
-        if (contains(b, OPERATIONS_FIELD)) {
-            return decode(b, BranchRecord.class);
-        }
-        // JSON from before operations were data: through a tree (floats kept exact for the instants).
+        // A JSON record is from an earlier version (this one writes BinaryRecords): rare, so read it as a tree and
+        // look at its fields rather than at its bytes. Floats are kept exact for the instants.
         try {
             ObjectNode o = (ObjectNode) LEGACY.readTree(b);
-            o.set("operations", LEGACY.valueToTree(legacyOperations(o)));
+            if (!o.has("operations")) {
+                o.set("operations", LEGACY.valueToTree(legacyOperations(o)));
+            }
             return LEGACY.treeToValue(o, BranchRecord.class);
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException("corrupt BranchRecord record in the embedded store",
@@ -99,7 +98,7 @@ final class Codec {
     private static <T> T binary(byte[] b, java.util.function.Function<byte[], T> read, String type) {
         try {
             return read.apply(b);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | NullPointerException e) { // valueOf of an unknown name; a null field
             throw new UncheckedIOException("corrupt " + type + " record in the embedded store: " + e.getMessage(),
                     new IOException(e));
         }
@@ -134,19 +133,6 @@ final class Codec {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static boolean contains(byte[] data, byte[] part) {
-        outer:
-        for (int i = 0; i + part.length <= data.length; i++) {
-            for (int j = 0; j < part.length; j++) {
-                if (data[i + j] != part[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     static boolean startsWith(byte[] key, byte[] prefix) {

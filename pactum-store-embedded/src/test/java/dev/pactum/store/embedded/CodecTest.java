@@ -72,6 +72,23 @@ class CodecTest {
         byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
         assertThatThrownBy(() -> Codec.global(cut)).isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageContaining("corrupt GlobalTransaction");
+        byte[] longer = java.util.Arrays.copyOf(whole, whole.length + 1);
+        assertThatThrownBy(() -> Codec.global(longer)).hasMessageContaining("bytes left after the last field");
+        byte[] branch = Codec.encode(BranchRecord.register("g1", "b", List.of(Operation.of("confirm", "http://c")),
+                Instant.EPOCH));
+        // the operation count sits after the format byte and three strings: make it absurd
+        int at = 1 + (4 + 2) + (4 + 1) + (4 + "REGISTERED".length());
+        branch[at] = 0x7f;
+        assertThatThrownBy(() -> Codec.branch(branch)).hasMessageContaining("exceeds what the record holds");
+    }
+
+    @Test
+    void aJsonBranchWhoseLastErrorQuotesOperationsStillReadsAsTheEarlierShape() {
+        BranchRecord b = read("{\"gid\":\"g1\",\"branchId\":\"pay\",\"status\":\"REGISTERED\",\"tryUrl\":null,"
+                + "\"prepareUrl\":null,\"confirmUrl\":\"http://p/c\",\"cancelUrl\":\"http://p/x\",\"attempts\":1,"
+                + "\"lastError\":\"HTTP 500: {\\\"operations\\\":[]}\",\"createdAt\":1700000000,\"updatedAt\":1700000000}");
+        assertThat(b.operations()).extracting(Operation::name).containsExactly("confirm", "cancel");
+        assertThat(b.lastError()).isEqualTo("HTTP 500: {\"operations\":[]}");
     }
 
     @Test

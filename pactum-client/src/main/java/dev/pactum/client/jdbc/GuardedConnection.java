@@ -1,4 +1,4 @@
-package dev.pactum.client.barrier;
+package dev.pactum.client.jdbc;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -8,37 +8,39 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The connection the business code of a barrier call gets: the barrier's own connection, minus the calls that
- * would end or escape the barrier's transaction. {@code commit()}, {@code rollback()}, {@code setAutoCommit(true)},
+ * The connection business code gets inside a transaction the SDK owns (a TCC barrier call, an inbox delivery): the
+ * SDK's own connection, minus the calls that would end or escape that transaction. {@code commit()}, {@code rollback()}, {@code setAutoCommit(true)},
  * {@code close()} and {@code abort()} throw {@link SQLException} (SQLState 25000, invalid transaction state)
- * and are remembered, so that the barrier rolls back even when the business code catches the exception and goes
+ * and are remembered, so that the owner rolls back even when the business code catches the exception and goes
  * on. Savepoints, statements, metadata and {@code unwrap} pass through.
  *
- * <p>One per call, used by the calling thread only.
+ * <p>One per call, used by the calling thread only. Internal to the SDK: public only because two of its packages
+ * use it.
  */
-final class GuardedConnection implements InvocationHandler {
+public final class GuardedConnection implements InvocationHandler {
     /** SQLState of the refusal: invalid transaction state. */
-    static final String REFUSED_STATE = "25000";
+    public static final String REFUSED_STATE = "25000";
 
     private final Connection target;
-    private final BarrierKey key;
+    private final String owner;
     private final Connection proxy;
     private String refused;
 
-    GuardedConnection(Connection target, BarrierKey key) {
+    /** @param owner names the transaction's owner in messages, e.g. "barrier g1/pay/confirm" */
+    public GuardedConnection(Connection target, String owner) {
         this.target = target;
-        this.key = key;
+        this.owner = owner;
         this.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, this);
     }
 
     /** What to hand to the business code. */
-    Connection connection() {
+    public Connection connection() {
         return proxy;
     }
 
     /** The first transaction-control call the business code attempted, e.g. {@code "commit()"}; null if none. */
-    String refusedCall() {
+    public String refusedCall() {
         return refused;
     }
 
@@ -57,8 +59,8 @@ final class GuardedConnection implements InvocationHandler {
             if (refused == null) {
                 refused = control;
             }
-            throw new SQLException("barrier " + key + ": " + control + " refused: the barrier commits the business"
-                    + " changes together with its row; throw to roll back", REFUSED_STATE);
+            throw new SQLException(owner + ": " + control + " refused: the SDK commits the business changes"
+                    + " together with its own row; throw to roll back", REFUSED_STATE);
         }
         switch (name) {
             case "equals":
@@ -66,7 +68,7 @@ final class GuardedConnection implements InvocationHandler {
             case "hashCode":
                 return System.identityHashCode(self);
             case "toString":
-                return "GuardedConnection[" + key + ", " + target + "]";
+                return "GuardedConnection[" + owner + ", " + target + "]";
             case "isWrapperFor":
                 if (args[0] == Connection.class) {
                     return true;

@@ -1,6 +1,5 @@
-package dev.pactum.client.barrier;
+package dev.pactum.client.jdbc;
 
-import dev.pactum.api.BranchOp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The connection business code gets: which calls it refuses and remembers, and which it passes through. */
 class GuardedConnectionTest {
-    private static final BarrierKey KEY = new BarrierKey("g-1", "pay", BranchOp.CONFIRM);
+    private static final String KEY = "barrier g-1/pay/confirm";
 
     private Connection target;
     private GuardedConnection guarded;
