@@ -1,13 +1,12 @@
 package dev.pactum.client.barrier;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.client.jdbc.LocalTransactions;
+import dev.pactum.client.jdbc.SchemaScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -151,7 +149,7 @@ public final class Barrier {
                 return runInTransaction(conn, key, work, now);
             } finally {
                 if (autoCommit) {
-                    restoreAutoCommit(conn, key);
+                    LocalTransactions.restoreAutoCommit(conn, "barrier " + key);
                 }
             }
         } catch (SQLException e) {
@@ -176,7 +174,7 @@ public final class Barrier {
                 conn.commit();
             }
         } catch (Throwable t) {
-            rollbackQuietly(conn, key, t);
+            LocalTransactions.rollbackQuietly(conn, "barrier " + key, t);
             return failed(key, t, committing);
         }
         log.debug("barrier {}: {}", key, result);
@@ -270,24 +268,6 @@ public final class Barrier {
         return null;
     }
 
-    private static void rollbackQuietly(Connection conn, BarrierKey key, Throwable cause) {
-        try {
-            conn.rollback();
-        } catch (SQLException e) {
-            // The connection is probably broken; the database rolls back when it notices.
-            cause.addSuppressed(e);
-            log.debug("barrier {}: rollback failed", key, e);
-        }
-    }
-
-    private static void restoreAutoCommit(Connection conn, BarrierKey key) {
-        try {
-            conn.setAutoCommit(true);
-        } catch (SQLException e) {
-            log.debug("barrier {}: could not restore auto-commit", key, e);
-        }
-    }
-
     /**
      * Creates the barrier table and its index unless they exist, running
      * {@link BarrierDialect#schemaResource()}. Safe to call at every start.
@@ -310,35 +290,7 @@ public final class Barrier {
     }
 
     static List<String> schemaStatements(BarrierDialect dialect) {
-        String script;
-        try (InputStream in = Barrier.class.getResourceAsStream(dialect.schemaResource())) {
-            if (in == null) {
-                throw new IllegalStateException("schema resource " + dialect.schemaResource() + " missing beside "
-                        + Barrier.class.getName());
-            }
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + dialect.schemaResource(), e);
-        }
-        // Our own scripts: whole-line comments only, and every statement ends with ';' at the end of a line.
-        StringBuilder current = new StringBuilder();
-        List<String> statements = new ArrayList<>();
-        for (String line : script.split("\n")) {
-            String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("--")) {
-                continue;
-            }
-            current.append(line).append('\n');
-            if (trimmed.endsWith(";")) {
-                String sql = current.toString().strip();
-                statements.add(sql.substring(0, sql.length() - 1));
-                current.setLength(0);
-            }
-        }
-        if (!current.toString().isBlank()) {
-            throw new IllegalStateException(dialect.schemaResource() + " ends without ';'");
-        }
-        return statements;
+        return SchemaScript.statements(Barrier.class, dialect.schemaResource());
     }
 
     /**

@@ -1,8 +1,9 @@
 package dev.pactum.client.inbox;
 
-import dev.pactum.client.jdbc.GuardedConnection;
-
 import dev.pactum.api.MessageId;
+import dev.pactum.client.jdbc.GuardedConnection;
+import dev.pactum.client.jdbc.LocalTransactions;
+import dev.pactum.client.jdbc.SchemaScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +157,7 @@ public final class Inbox {
                 return applyInTransaction(conn, id, work);
             } finally {
                 if (autoCommit) {
-                    restoreAutoCommit(conn, id);
+                    LocalTransactions.restoreAutoCommit(conn, "inbox " + consumer + ", message " + id);
                 }
             }
         } catch (SQLException e) {
@@ -187,7 +188,7 @@ public final class Inbox {
             committing = true;
             conn.commit();
         } catch (Throwable t) {
-            rollbackQuietly(conn, id, t);
+            LocalTransactions.rollbackQuietly(conn, "inbox " + consumer + ", message " + id, t);
             return failed(id, t, committing);
         }
         log.debug("inbox {}: message {} applied", consumer, id);
@@ -257,23 +258,6 @@ public final class Inbox {
             }
         }
         return null;
-    }
-
-    private static void rollbackQuietly(Connection conn, MessageId id, Throwable cause) {
-        try {
-            conn.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-            log.debug("inbox, message {}: rollback failed", id, e);
-        }
-    }
-
-    private static void restoreAutoCommit(Connection conn, MessageId id) {
-        try {
-            conn.setAutoCommit(true);
-        } catch (SQLException e) {
-            log.debug("inbox, message {}: could not restore auto-commit", id, e);
-        }
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.pactum.client.inbox;
+package dev.pactum.client.jdbc;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,14 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits one of the inbox's own schema scripts into statements: whole-line {@code --} comments only, every
- * statement ending with {@code ;} at the end of a line. Not a general SQL parser.
+ * Splits one of the SDK's own schema scripts (barrier, inbox) into statements: whole-line {@code --} comments
+ * only, every statement ending with {@code ;} at the end of a line. Not a general SQL parser. Internal to the SDK.
  */
-final class SchemaScript {
+public final class SchemaScript {
     private SchemaScript() {
     }
 
-    static List<String> statements(Class<?> owner, String resource) {
+    /** The statements of {@code resource}, found beside {@code owner}. */
+    public static List<String> statements(Class<?> owner, String resource) {
         String script;
         try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
