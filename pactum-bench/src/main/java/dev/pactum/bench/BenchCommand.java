@@ -105,9 +105,11 @@ public final class BenchCommand implements Callable<Integer> {
             Workload w = pattern.equals("xa") ? xa(client, direct, xaParticipants) : tcc(client, direct, p);
             Measure m = new Measure(coordinator, scraper, p, xaParticipants);
             if (warmup > 0) {
-                LoadRun.run(w.pactum, levels.getFirst(), Duration.ofSeconds(warmup));
+                // Warm the JIT where there is traffic: a sweep starting at 1 client would warm it slowly.
+                int c = Math.max(levels.getFirst(), Math.min(32, levels.getLast()));
+                LoadRun.run(w.pactum, c, Duration.ofSeconds(warmup));
                 m.drain();
-                LoadRun.run(w.bare, levels.getFirst(), Duration.ofSeconds(warmup));
+                LoadRun.run(w.bare, c, Duration.ofSeconds(warmup));
             }
             List<BenchLevel> results = new ArrayList<>();
             for (int i = 0; i < levels.size(); i++) {
