@@ -268,8 +268,7 @@ public enum BarrierDialect {
                     return old;
                 }
                 case H2 -> {
-                    String old = single(st, "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
-                            + " WHERE SETTING_NAME = 'LOCK_TIMEOUT'");
+                    String old = single(st, "SELECT LOCK_TIMEOUT()");
                     st.execute("SET LOCK_TIMEOUT " + millis);
                     return old;
                 }

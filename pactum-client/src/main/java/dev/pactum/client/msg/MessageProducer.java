@@ -161,6 +161,11 @@ public final class MessageProducer {
         return cause;
     }
 
+    /** The local transaction alone, for a known gid: what {@link #send} runs between the begin and the submit. */
+    void runLocal(String gid, BranchWork work) {
+        local.run(gid, branchId, work);
+    }
+
     /**
      * The check-back's answer for the message {@code (gid, branchId)}, from its barrier row; definitive even while
      * the local transaction is in flight: waits up to the check lock wait for it, then answers

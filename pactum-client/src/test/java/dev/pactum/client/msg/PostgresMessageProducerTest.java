@@ -1,0 +1,63 @@
+package dev.pactum.client.msg;
+
+import com.zaxxer.hikari.HikariConfig;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The message producer on the machine's PostgreSQL, in a schema of its own in database {@code test}. */
+class PostgresMessageProducerTest extends MessageProducerContract {
+    static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String USER = "postgres";
+
+    @Override
+    void createIsolated(String name) throws SQLException {
+        admin("CREATE SCHEMA " + name);
+    }
+
+    @Override
+    HikariConfig poolConfig(String name) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(URL + "?currentSchema=" + name);
+        config.setUsername(USER);
+        return config;
+    }
+
+    @Override
+    void dropIsolated(String name) throws SQLException {
+        admin("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    }
+
+    private static void admin(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, ""); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Override
+    String sessionId(Connection conn) throws SQLException {
+        return query(conn, "SELECT pg_backend_pid()", null);
+    }
+
+    @Override
+    int sessionsBlockedBy(Connection conn, String blocker) throws SQLException {
+        return Integer.parseInt(query(conn, "SELECT count(*) FROM pg_stat_activity"
+                + " WHERE CAST(? AS integer) = ANY(pg_blocking_pids(pid))", blocker));
+    }
+
+    static String query(Connection conn, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            if (arg != null) {
+                ps.setString(1, arg);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}
