@@ -43,14 +43,18 @@ class MariaDbMessageProducerTest extends MessageProducerContract {
     }
 
     /**
-     * Sessions of this test's own database in a lock wait: the only other session in it is the local transaction
-     * {@code blocker} (innodb_lock_waits' blocking id is not used: it did not always name the holder here).
+     * Sessions of this test's own database running the barrier insert: the only session that runs it while the
+     * local transaction {@code blocker} holds the key is the check, waiting for that key's lock.
      */
     @Override
     int sessionsBlockedBy(Connection conn, String blocker) throws SQLException {
         return Integer.parseInt(PostgresMessageProducerTest.query(conn, "SELECT count(*)"
-                + " FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
-                + " ON p.id = t.trx_mysql_thread_id"
-                + " WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE() AND p.id <> CAST(? AS INTEGER)", blocker));
+                + " FROM information_schema.processlist WHERE db = DATABASE() AND id <> CAST(? AS SIGNED)"
+                + " AND info LIKE 'INSERT IGNORE INTO pactum_barrier%'", blocker));
+    }
+
+    @Override
+    String describeSessions(Connection conn) throws SQLException {
+        return dump(conn, "SELECT id, db, command, state, info FROM information_schema.processlist");
     }
 }

@@ -40,9 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 abstract class MessageProducerContract {
     static final String DESTINATION = "http://127.0.0.1:1/orders";
     /** Long enough that a check in the race tests waits for the local transaction rather than giving up. */
-    static final Duration PATIENT = Duration.ofSeconds(60);
+    static final Duration PATIENT = Duration.ofSeconds(30);
     /** Bound of every wait of a test. */
-    static final long WAIT_SECONDS = 60;
+    static final long WAIT_SECONDS = 20;
 
     final String databaseName = "pactum_msg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     HikariDataSource dataSource;
@@ -58,6 +58,24 @@ abstract class MessageProducerContract {
 
     /** This session's id, as {@link #sessionsBlockedBy} takes it. */
     abstract String sessionId(Connection conn) throws SQLException;
+
+    /** What the database says of its sessions, for a failure message. */
+    abstract String describeSessions(Connection conn) throws SQLException;
+
+    static String dump(Connection conn, String sql) throws SQLException {
+        StringBuilder b = new StringBuilder();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                b.append('[');
+                for (int i = 1; i <= n; i++) {
+                    b.append(rs.getMetaData().getColumnName(i)).append('=').append(rs.getString(i)).append(' ');
+                }
+                b.append("] ");
+            }
+        }
+        return b.toString();
+    }
 
     /** How many sessions wait for a lock held by session {@code blocker} (read on another connection). */
     abstract int sessionsBlockedBy(Connection conn, String blocker) throws SQLException;
@@ -223,7 +241,10 @@ abstract class MessageProducerContract {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
             try (Connection c = dataSource.getConnection()) {
                 while (sessionsBlockedBy(c, session.get()) == 0) {
-                    assertThat(System.nanoTime()).as("a session waits for the local transaction").isLessThan(deadline);
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("no session waits for the local transaction " + session.get()
+                                + ": " + describeSessions(c));
+                    }
                     Thread.sleep(10);
                 }
             }

@@ -60,4 +60,9 @@ class PostgresMessageProducerTest extends MessageProducerContract {
             }
         }
     }
+
+    @Override
+    String describeSessions(Connection conn) throws SQLException {
+        return dump(conn, "SELECT pid, wait_event_type, state, left(query, 60) FROM pg_stat_activity WHERE datname = current_database()");
+    }
 }
