@@ -1,36 +1,15 @@
 package dev.pactum.client.msg;
 
-import com.zaxxer.hikari.HikariConfig;
+import dev.pactum.client.IsolatedDatabase;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /** The message producer on an in-memory H2 database of its own. */
 class H2MessageProducerTest extends MessageProducerContract {
-    private static String url(String name) {
-        return "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000";
-    }
-
     @Override
-    void createIsolated(String name) {
-        // created by the first connection
-    }
-
-    @Override
-    HikariConfig poolConfig(String name) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url(name));
-        config.setUsername("sa");
-        return config;
-    }
-
-    @Override
-    void dropIsolated(String name) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url(name), "sa", ""); Statement st = c.createStatement()) {
-            st.execute("SHUTDOWN");
-        }
+    IsolatedDatabase database() {
+        return IsolatedDatabase.H2;
     }
 
     @Override

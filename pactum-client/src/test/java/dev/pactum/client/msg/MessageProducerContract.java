@@ -6,6 +6,7 @@ import dev.pactum.api.BeginRequest;
 import dev.pactum.api.BranchRequest;
 import dev.pactum.api.Operation;
 import dev.pactum.api.TxPattern;
+import dev.pactum.client.IsolatedDatabase;
 import dev.pactum.client.barrier.BranchWork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,11 +51,8 @@ abstract class MessageProducerContract {
     MessageProducer producer;
     final ExecutorService threads = Executors.newCachedThreadPool();
 
-    abstract void createIsolated(String name) throws SQLException;
-
-    abstract HikariConfig poolConfig(String name);
-
-    abstract void dropIsolated(String name) throws SQLException;
+    /** Where this class's database is made. */
+    abstract IsolatedDatabase database();
 
     /** This session's id, as {@link #sessionsBlockedBy} takes it. */
     abstract String sessionId(Connection conn) throws SQLException;
@@ -82,8 +80,8 @@ abstract class MessageProducerContract {
 
     @BeforeAll
     void setUp() throws SQLException, IOException {
-        createIsolated(databaseName);
-        HikariConfig config = poolConfig(databaseName);
+        database().create(databaseName);
+        HikariConfig config = database().poolConfig(databaseName);
         config.setMaximumPoolSize(8);
         config.setMinimumIdle(0);
         config.setPoolName(getClass().getSimpleName());
@@ -107,7 +105,7 @@ abstract class MessageProducerContract {
         threads.shutdownNow();
         coordinator.close();
         dataSource.close();
-        dropIsolated(databaseName);
+        database().drop(databaseName);
     }
 
     static BranchWork createOrder(String id) {
