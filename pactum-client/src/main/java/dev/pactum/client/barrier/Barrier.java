@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -218,14 +217,7 @@ public final class Barrier {
     }
 
     private String originOf(Connection conn, String gid, String branchId, BranchOp op) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(dialect.selectOriginSql())) {
-            ps.setString(1, gid);
-            ps.setString(2, branchId);
-            ps.setString(3, op.wire());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+        return dialect.originOf(conn, gid, branchId, op.wire());
     }
 
     /** Maps what went wrong, after the rollback, to a result or the exception to throw. */

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -139,7 +140,7 @@ public enum BarrierDialect {
      * @return null when the row was there; otherwise what {@link #markTransaction} needs: the inserting
      *         transaction's id on PostgreSQL and H2, an empty string on MySQL
      */
-    String insertIfAbsent(Connection conn, String gid, String branchId, String op, String originOp, Instant now)
+    public String insertIfAbsent(Connection conn, String gid, String branchId, String op, String originOp, Instant now)
             throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(insertSql)) {
             ps.setString(1, gid);
@@ -169,7 +170,7 @@ public enum BarrierDialect {
      * @param inserted what {@link #insertIfAbsent} returned for the operation's row
      * @return the mark, to pass to {@link #isStillMarked}
      */
-    String markTransaction(Connection conn, String inserted) throws SQLException {
+    public String markTransaction(Connection conn, String inserted) throws SQLException {
         if (markSql == null) {
             return Objects.requireNonNull(inserted, "inserted");
         }
@@ -190,6 +191,15 @@ public enum BarrierDialect {
      *                      failed statement ({@link #isAborted}); or any other failure of the check itself
      */
     boolean isStillMarked(Connection conn, BarrierKey key, String mark) throws SQLException {
+        return isStillMarked(conn, key.gid(), key.branchId(), key.op().wire(), mark);
+    }
+
+    /**
+     * {@link #isStillMarked(Connection, BarrierKey, String)} for a row whose op is not a TCC operation (the message
+     * producer's, {@code dev.pactum.client.msg}).
+     */
+    public boolean isStillMarked(Connection conn, String gid, String branchId, String op, String mark)
+            throws SQLException {
         if (this == MYSQL) {
             try (Statement st = conn.createStatement()) {
                 st.execute(checkMarkSql);
@@ -202,9 +212,9 @@ public enum BarrierDialect {
             }
         }
         try (PreparedStatement ps = conn.prepareStatement(checkMarkSql)) {
-            ps.setString(1, key.gid());
-            ps.setString(2, key.branchId());
-            ps.setString(3, key.op().wire());
+            ps.setString(1, gid);
+            ps.setString(2, branchId);
+            ps.setString(3, op);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && mark.equals(rs.getString(1));
             }
@@ -216,8 +226,75 @@ public enum BarrierDialect {
      * after any failed statement (25P02, in_failed_sql_transaction). Its driver's {@code commit()} then returns
      * normally and the server rolls back.
      */
-    boolean isAborted(SQLException e) {
+    public boolean isAborted(SQLException e) {
         return this == POSTGRESQL && "25P02".equals(e.getSQLState());
+    }
+
+    /**
+     * The {@code origin_op} of the row {@code (gid, branchId, op)}, or null when no row is visible. On MySQL and
+     * MariaDB a locking read, so that it returns the latest committed row even under an older REPEATABLE READ
+     * snapshot.
+     */
+    public String originOf(Connection conn, String gid, String branchId, String op) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(selectOriginSql)) {
+            ps.setString(1, gid);
+            ps.setString(2, branchId);
+            ps.setString(3, op);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * Bounds how long the statements of the transaction open on {@code conn} wait for a row lock, and returns what
+     * undoes it once that transaction has ended ({@link #restoreLockTimeout}; null when nothing needs undoing).
+     * PostgreSQL: {@code SET LOCAL lock_timeout}, which ends with the transaction. MySQL and MariaDB: the session's
+     * {@code innodb_lock_wait_timeout} (whole seconds, at least 1), the old value returned. H2: the session's
+     * {@code LOCK_TIMEOUT}, the old value returned. A wait that runs out fails with an error {@link #isRetryable}
+     * accepts.
+     */
+    public String boundLockWait(Connection conn, Duration timeout) throws SQLException {
+        long millis = Math.max(1, timeout.toMillis());
+        try (Statement st = conn.createStatement()) {
+            switch (this) {
+                case POSTGRESQL -> {
+                    st.execute("SET LOCAL lock_timeout = " + millis);
+                    return null;
+                }
+                case MYSQL -> {
+                    String old = single(st, "SELECT @@SESSION.innodb_lock_wait_timeout");
+                    st.execute("SET SESSION innodb_lock_wait_timeout = " + Math.max(1, (millis + 999) / 1000));
+                    return old;
+                }
+                case H2 -> {
+                    String old = single(st, "SELECT LOCK_TIMEOUT()");
+                    st.execute("SET LOCK_TIMEOUT " + millis);
+                    return old;
+                }
+                default -> throw new IllegalStateException(name());
+            }
+        }
+    }
+
+    /** Undoes {@link #boundLockWait} on a session whose transaction has ended. */
+    public void restoreLockTimeout(Connection conn, String old) throws SQLException {
+        if (old == null) {
+            return;
+        }
+        long value = Long.parseLong(old.trim()); // read from the database itself: a number, nothing to escape
+        try (Statement st = conn.createStatement()) {
+            st.execute(this == MYSQL ? "SET SESSION innodb_lock_wait_timeout = " + value : "SET LOCK_TIMEOUT " + value);
+        }
+    }
+
+    private static String single(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("no answer to " + sql);
+            }
+            return rs.getString(1);
+        }
     }
 
     /** Binds an instant to a {@code created_at} parameter, exactly, whatever the JVM and session time zones. */
@@ -233,7 +310,7 @@ public enum BarrierDialect {
      * Whether an error means the transaction lost a race (deadlock, serialization failure, lock timeout)
      * and may simply be run again. The whole chain of causes is searched, since business code may wrap.
      */
-    boolean isRetryable(Throwable t) {
+    public boolean isRetryable(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof SQLException e && isRetryable(e)) {
                 return true;

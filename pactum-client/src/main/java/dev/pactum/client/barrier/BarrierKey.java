@@ -64,7 +64,13 @@ public record BarrierKey(String gid, String branchId, BranchOp op) {
         return new BarrierKey(gid, branchId, parsed);
     }
 
-    private static void checkId(String field, String value) {
+    /**
+     * Checks a gid or branch id against what the barrier's columns store exactly (also used for the message
+     * producer's rows, whose op is not a TCC operation).
+     *
+     * @throws InvalidInputException naming {@code field} when the value is missing or does not fit
+     */
+    public static void checkId(String field, String value) {
         if (value == null || value.isEmpty()) {
             throw new InvalidInputException(field, field + " is required");
         }
