@@ -1,6 +1,7 @@
 package dev.pactum.client.barrier;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.client.jdbc.DatabaseKind;
 import dev.pactum.client.jdbc.LocalTransactions;
 import dev.pactum.client.jdbc.SchemaScript;
 import org.slf4j.Logger;
@@ -10,7 +11,6 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -227,12 +227,13 @@ public final class Barrier {
             log.warn(broken.getMessage());
             throw broken;
         }
-        if (refusal(t) != null) {
+        BranchRefusedException refusal = DatabaseKind.causeOf(t, BranchRefusedException.class);
+        if (refusal != null) {
             if (key.op() != BranchOp.TRY) {
                 log.warn("barrier {}: business code refused a {}; TCC requires it to succeed, the coordinator"
-                        + " will retry: {}", key, key.op().wire(), refusal(t).getMessage());
+                        + " will retry: {}", key, key.op().wire(), refusal.getMessage());
             } else {
-                log.debug("barrier {}: refused: {}", key, refusal(t).getMessage());
+                log.debug("barrier {}: refused: {}", key, refusal.getMessage());
             }
             return BarrierResult.REFUSED;
         }
@@ -251,15 +252,6 @@ public final class Barrier {
                 : " failed and was rolled back: ") + t, t);
     }
 
-    private static BranchRefusedException refusal(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof BranchRefusedException r) {
-                return r;
-            }
-        }
-        return null;
-    }
-
     /**
      * Creates the barrier table and its index unless they exist, running
      * {@link BarrierDialect#schemaResource()}. Safe to call at every start.
@@ -267,15 +259,8 @@ public final class Barrier {
      * @throws BarrierException when a statement fails
      */
     public void createSchemaIfMissing() {
-        List<String> statements = schemaStatements(dialect);
-        try (Connection conn = dataSource.getConnection(); Statement st = conn.createStatement()) {
-            boolean autoCommit = conn.getAutoCommit();
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-            if (!autoCommit) {
-                conn.commit();
-            }
+        try (Connection conn = dataSource.getConnection()) {
+            SchemaScript.apply(conn, Barrier.class, dialect.schemaResource());
         } catch (SQLException e) {
             throw new BarrierException("cannot create " + TABLE + " (" + dialect + "): " + e.getMessage(), e);
         }

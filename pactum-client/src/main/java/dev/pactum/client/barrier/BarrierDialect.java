@@ -1,5 +1,7 @@
 package dev.pactum.client.barrier;
 
+import dev.pactum.client.jdbc.DatabaseKind;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +13,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -99,18 +100,12 @@ public enum BarrierDialect {
      * @throws IllegalArgumentException for a database the barrier does not support, naming it
      */
     public static BarrierDialect fromProductName(String productName) {
-        String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
-        if (p.contains("postgresql")) {
-            return POSTGRESQL;
+        DatabaseKind kind = DatabaseKind.of(productName);
+        if (kind == null) {
+            throw new IllegalArgumentException("no barrier dialect for database '" + productName
+                    + "'; supported: PostgreSQL, MySQL, MariaDB, H2");
         }
-        if (p.contains("mariadb") || p.contains("mysql")) {
-            return MYSQL;
-        }
-        if (p.equals("h2")) {
-            return H2;
-        }
-        throw new IllegalArgumentException("no barrier dialect for database '" + productName
-                + "'; supported: PostgreSQL, MySQL, MariaDB, H2");
+        return valueOf(kind.name());
     }
 
     /** The dialect of the database behind a connection, from its metadata. */
@@ -311,26 +306,6 @@ public enum BarrierDialect {
      * and may simply be run again. The whole chain of causes is searched, since business code may wrap.
      */
     public boolean isRetryable(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SQLException e && isRetryable(e)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean isRetryable(SQLException e) {
-        String state = e.getSQLState();
-        if ("40001".equals(state)) { // serialization failure; also the deadlock state of MySQL and H2
-            return true;
-        }
-        return switch (this) {
-            // 40P01 deadlock_detected, 55P03 lock_not_available (lock_timeout)
-            case POSTGRESQL -> "40P01".equals(state) || "55P03".equals(state);
-            // 1213 deadlock, 1205 lock wait timeout (SQLState HY000, so the code is what tells)
-            case MYSQL -> e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
-            // 50200 lock timeout, 90131 concurrent update of the same row, 40001 deadlock
-            case H2 -> e.getErrorCode() == 50200 || e.getErrorCode() == 90131 || e.getErrorCode() == 40001;
-        };
+        return DatabaseKind.valueOf(name()).lostRace(t);
     }
 }

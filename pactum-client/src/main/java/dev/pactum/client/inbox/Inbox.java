@@ -1,6 +1,7 @@
 package dev.pactum.client.inbox;
 
 import dev.pactum.api.MessageId;
+import dev.pactum.client.jdbc.DatabaseKind;
 import dev.pactum.client.jdbc.GuardedConnection;
 import dev.pactum.client.jdbc.LocalTransactions;
 import dev.pactum.client.jdbc.SchemaScript;
@@ -12,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -231,7 +231,7 @@ public final class Inbox {
             log.warn("{}", lost.getMessage());
             throw lost;
         }
-        MessageRefusedException refusal = refusal(t);
+        MessageRefusedException refusal = DatabaseKind.causeOf(t, MessageRefusedException.class);
         if (refusal != null) {
             log.debug("inbox {}: message {} refused: {}", consumer, id, refusal.getMessage());
             return InboxResult.REFUSED;
@@ -251,15 +251,6 @@ public final class Inbox {
                 : " failed and was rolled back: ") + t, t);
     }
 
-    private static MessageRefusedException refusal(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof MessageRefusedException r) {
-                return r;
-            }
-        }
-        return null;
-    }
-
     /**
      * Creates the inbox table and its index unless they exist ({@link InboxDialect#schemaResource()}). Safe to call
      * at every start.
@@ -267,14 +258,8 @@ public final class Inbox {
      * @throws InboxException when a statement fails
      */
     public void createSchemaIfMissing() {
-        try (Connection conn = dataSource.getConnection(); Statement st = conn.createStatement()) {
-            boolean autoCommit = conn.getAutoCommit();
-            for (String sql : SchemaScript.statements(Inbox.class, dialect.schemaResource())) {
-                st.execute(sql);
-            }
-            if (!autoCommit) {
-                conn.commit();
-            }
+        try (Connection conn = dataSource.getConnection()) {
+            SchemaScript.apply(conn, Inbox.class, dialect.schemaResource());
         } catch (SQLException e) {
             throw new InboxException(null, "cannot create " + TABLE + " (" + dialect + "): " + e.getMessage(), e);
         }

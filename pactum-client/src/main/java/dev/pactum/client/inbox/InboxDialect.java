@@ -1,5 +1,7 @@
 package dev.pactum.client.inbox;
 
+import dev.pactum.client.jdbc.DatabaseKind;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -8,7 +10,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 
 /**
  * What differs between the databases an inbox runs on: inserting a row only if absent, storing a time, deleting
@@ -44,18 +45,12 @@ public enum InboxDialect {
      * @throws IllegalArgumentException for a database the inbox does not support, naming it
      */
     public static InboxDialect fromProductName(String productName) {
-        String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
-        if (p.contains("postgresql")) {
-            return POSTGRESQL;
+        DatabaseKind kind = DatabaseKind.of(productName);
+        if (kind == null) {
+            throw new IllegalArgumentException("no inbox dialect for database '" + productName
+                    + "'; supported: PostgreSQL, MySQL, MariaDB, H2");
         }
-        if (p.contains("mariadb") || p.contains("mysql")) {
-            return MYSQL;
-        }
-        if (p.equals("h2")) {
-            return H2;
-        }
-        throw new IllegalArgumentException("no inbox dialect for database '" + productName
-                + "'; supported: PostgreSQL, MySQL, MariaDB, H2");
+        return valueOf(kind.name());
     }
 
     /** Class-path resource beside {@link Inbox} holding the idempotent schema script. */
@@ -102,24 +97,7 @@ public enum InboxDialect {
 
     /** Whether the transaction lost a race and a new delivery may simply try again; searches the causes. */
     boolean isRetryable(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SQLException e && isRetryable(e)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean isRetryable(SQLException e) {
-        String state = e.getSQLState();
-        if ("40001".equals(state)) { // serialization failure; also the deadlock state of MySQL and H2
-            return true;
-        }
-        return switch (this) {
-            case POSTGRESQL -> "40P01".equals(state) || "55P03".equals(state); // deadlock, lock_timeout
-            case MYSQL -> e.getErrorCode() == 1213 || e.getErrorCode() == 1205; // deadlock, lock wait timeout
-            case H2 -> e.getErrorCode() == 50200 || e.getErrorCode() == 90131 || e.getErrorCode() == 40001;
-        };
+        return DatabaseKind.valueOf(name()).lostRace(t);
     }
 
     /** PostgreSQL's "current transaction is aborted, commands ignored until end of transaction block". */

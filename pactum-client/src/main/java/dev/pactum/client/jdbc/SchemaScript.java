@@ -3,6 +3,9 @@ package dev.pactum.client.jdbc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +15,21 @@ import java.util.List;
  */
 public final class SchemaScript {
     private SchemaScript() {
+    }
+
+    /**
+     * Runs the statements of {@code resource} on {@code conn} (each idempotent), committing them when the
+     * connection is not in auto-commit mode.
+     */
+    public static void apply(Connection conn, Class<?> owner, String resource) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            for (String sql : statements(owner, resource)) {
+                st.execute(sql);
+            }
+        }
+        if (!conn.getAutoCommit()) {
+            conn.commit();
+        }
     }
 
     /** The statements of {@code resource}, found beside {@code owner}. */

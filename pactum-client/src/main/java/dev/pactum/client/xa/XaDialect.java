@@ -1,5 +1,7 @@
 package dev.pactum.client.xa;
 
+import dev.pactum.client.jdbc.DatabaseKind;
+
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.Xid;
 import java.sql.Connection;
@@ -8,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Locale;
 
 /** What differs between the databases an {@link XaParticipant} supports. Facts: docs/xa-participant.md. */
 enum XaDialect {
@@ -116,14 +117,14 @@ enum XaDialect {
      * @throws IllegalArgumentException for a database whose XA support does not fit the protocol, naming it
      */
     static XaDialect fromProductName(String productName) {
-        String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
-        if (p.contains("postgresql")) {
+        DatabaseKind kind = DatabaseKind.of(productName);
+        if (kind == DatabaseKind.POSTGRESQL) {
             return POSTGRESQL;
         }
-        if (p.contains("mariadb") || p.contains("mysql")) {
+        if (kind == DatabaseKind.MYSQL) {
             return MYSQL;
         }
-        if (p.equals("h2")) {
+        if (kind == DatabaseKind.H2) {
             throw new IllegalArgumentException("H2 cannot be an XA participant: a transaction it prepared is rolled"
                     + " back when the connection that prepared it closes, and another connection cannot commit it"
                     + " (it survives only a crash of the whole database); use PostgreSQL or MariaDB");

@@ -5,6 +5,7 @@ import dev.pactum.api.Headers;
 import dev.pactum.api.UnknownTransactionException;
 import dev.pactum.client.PactumClient;
 import dev.pactum.client.barrier.BranchRefusedException;
+import dev.pactum.client.jdbc.DatabaseKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -301,7 +302,7 @@ public final class XaParticipant implements AutoCloseable {
             // new PostgreSQL connection costs a server process. After anything else the connection is closed,
             // which also rolls back whatever is left.
             boolean clean = started && endFailedQuietly(b);
-            if (clean && (refusal(t) != null || dialect.isRetryable(t))) {
+            if (clean && (DatabaseKind.causeOf(t, BranchRefusedException.class) != null || dialect.isRetryable(t))) {
                 workPool.release(c);
             } else {
                 workPool.discard(c);
@@ -312,7 +313,7 @@ public final class XaParticipant implements AutoCloseable {
     }
 
     private XaResult failedWork(XaBranchId id, Throwable t, boolean started) {
-        BranchRefusedException refusal = refusal(t);
+        BranchRefusedException refusal = DatabaseKind.causeOf(t, BranchRefusedException.class);
         if (refusal != null) {
             log.debug("XA branch {}: refused, rolled back: {}", id, refusal.getMessage());
             return XaResult.REFUSED;
@@ -334,15 +335,6 @@ public final class XaParticipant implements AutoCloseable {
         }
         throw new XaException("XA branch " + id + (started ? " failed and was rolled back: " : " could not start: ")
                 + describe(t), t);
-    }
-
-    private static BranchRefusedException refusal(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof BranchRefusedException r) {
-                return r;
-            }
-        }
-        return null;
     }
 
     /** Ends and rolls back the branch of a failed work; true when both went through without an error. */
