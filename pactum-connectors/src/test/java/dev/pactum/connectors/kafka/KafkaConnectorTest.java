@@ -1,5 +1,6 @@
 package dev.pactum.connectors.kafka;
 
+import dev.pactum.brokers.KafkaBroker;
 import dev.pactum.api.MessageId;
 import dev.pactum.connectors.ConnectorTimeouts;
 import dev.pactum.connectors.Delivery;

@@ -1,4 +1,4 @@
-package dev.pactum.connectors.kafka;
+package dev.pactum.brokers;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.pactum.connectors.kafka;
+package dev.pactum.brokers;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -17,14 +17,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A single-node KRaft Kafka (broker and controller in one process) in a child JVM, for tests: no Docker, nothing
- * downloaded at run time, the jar comes from the test class path. Small on purpose: 256 MiB heap, one network
- * and two I/O threads, replication factor 1 everywhere, no topic auto-creation.
+ * A single-node KRaft Kafka (broker and controller in one process) in a child JVM, for the tests, the demo and the
+ * benchmark: no Docker, nothing downloaded at run time; the broker's jar ({@code kafka_2.13}) comes from this JVM's
+ * class path. Small on purpose: 256 MiB heap, one network and two I/O threads, replication factor 1 everywhere, no
+ * topic auto-creation.
  *
  * <p>{@link #kill()} and {@link #start()} again restart it on the same ports and log directory, as a broker
  * restart mid-stream.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
 
     private final Path dir;
@@ -33,7 +34,7 @@ final class KafkaBroker implements AutoCloseable {
     private final String clusterId = Uuid.randomUuid().toString();
     private Process process;
 
-    KafkaBroker(Path dir) throws IOException {
+    public KafkaBroker(Path dir) throws IOException {
         this.dir = dir;
         this.port = freePort();
         this.controllerPort = freePort();
@@ -69,12 +70,12 @@ final class KafkaBroker implements AutoCloseable {
                 ""));
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
     /** Starts the child JVM and waits (bounded) until the broker answers. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Xms64m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", System.getProperty("java.class.path"),
@@ -105,14 +106,14 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    void createTopic(String topic, int partitions) throws Exception {
+    public void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }
 
     /** kill -9 of the broker's process; waits (bounded) until it is gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -135,7 +136,7 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
