@@ -90,6 +90,9 @@ public final class RocketMqBroker implements AutoCloseable {
                 "sendMessageThreadPoolNums=2",
                 "pullMessageThreadPoolNums=4",
                 "endTransactionThreadPoolNums=2",
+                // A send that waited 200 ms (RocketMQ's default) in the broker's queue is refused as "broker busy":
+                // on a shared 2-core machine that happens under a benchmark's load, so wait longer before shedding.
+                "waitTimeMillsInSendQueue=3000",
                 ""));
     }
 
@@ -101,6 +104,11 @@ public final class RocketMqBroker implements AutoCloseable {
     /** The broker's own address, {@code 127.0.0.1:port}. */
     public String brokerAddress() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** The child JVM's process id (for CPU readings), or -1 when it is not running. */
+    public long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
     }
 
     /** Starts the child JVM and waits (bounded) until the broker is registered with the name server. */

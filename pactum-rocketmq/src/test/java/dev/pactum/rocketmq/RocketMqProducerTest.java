@@ -10,6 +10,7 @@ import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.junit.jupiter.api.AfterAll;
@@ -212,7 +213,11 @@ class RocketMqProducerTest {
         List<InboxResult> results = new CopyOnWriteArrayList<>();
         Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
         CountDownLatch appliedTwiceOrMore = new CountDownLatch(2);
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("pactum-test-" + RocketMqTestKit.suffix());
+        String consumerGroup = "pactum-test-" + RocketMqTestKit.suffix();
+        // The broker makes a group's retry topic at the first redelivery and routes it only at its next
+        // registration (every 10 s or more): made now, the redelivery is pulled within about a second.
+        kit.broker.createTopic(MixAll.getRetryTopic(consumerGroup), 1);
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(consumerGroup);
         consumer.setNamesrvAddr(kit.broker.nameServerAddress());
         consumer.setInstanceName(UUID.randomUUID().toString());
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
