@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A RocketMQ 5 name server and one broker in a child JVM, for the tests, the demo and the benchmark: no Docker,
@@ -53,12 +52,13 @@ public final class RocketMqBroker implements AutoCloseable {
     private final Path dir;
     private final int namesrvPort;
     private final int brokerPort;
-    private Process process;
+    private final ChildJvm jvm;
 
     public RocketMqBroker(Path dir) throws IOException {
         this.dir = dir;
         this.namesrvPort = KafkaBroker.freePort();
         this.brokerPort = freeBrokerPort();
+        this.jvm = new ChildJvm("the RocketMQ broker", dir.resolve("broker.log"));
         Path store = dir.resolve("store");
         Files.createDirectories(store);
         Files.writeString(dir.resolve("broker.properties"), String.join("\n",
@@ -108,41 +108,33 @@ public final class RocketMqBroker implements AutoCloseable {
 
     /** The child JVM's process id (for CPU readings), or -1 when it is not running. */
     public long pid() {
-        return process != null && process.isAlive() ? process.pid() : -1;
+        return jvm.pid();
     }
 
     /** Starts the child JVM and waits (bounded) until the broker is registered with the name server. */
     public void start() throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Xms64m", "-XX:MaxDirectMemorySize=256m",
+        List<String> options = new ArrayList<>(List.of("-Xmx256m", "-Xms64m", "-XX:MaxDirectMemorySize=256m",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 // RocketMQ's logs (~/logs/rocketmqlogs) and any default path stay under dir.
                 "-Duser.home=" + dir, "-Drocketmq.log.level=warn",
                 // RocketMQ's default TLS mode, permissive, generates a self-signed RSA key at every start: seconds
                 // of CPU on a busy machine, for a broker only ever reached over plain TCP on loopback.
                 "-Dtls.server.mode=disabled"));
-        cmd.addAll(JDK_OPENS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RocketMqBrokerMain.class.getName(),
-                Integer.toString(namesrvPort), dir.resolve("broker.properties").toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+        options.addAll(JDK_OPENS);
+        jvm.start(options, RocketMqBrokerMain.class.getName(),
+                List.of(Integer.toString(namesrvPort), dir.resolve("broker.properties").toString()));
         Instant deadline = Instant.now().plus(READY_WITHIN);
         while (!registered()) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the RocketMQ broker exited with " + process.exitValue() + "; see "
-                        + dir.resolve("broker.log") + ":\n" + tail());
-            }
+            jvm.requireAlive();
             if (Instant.now().isAfter(deadline)) {
-                kill();
-                throw new IllegalStateException("the RocketMQ broker did not register within " + READY_WITHIN
-                        + ":\n" + tail());
+                throw jvm.notReady("did not register within " + READY_WITHIN);
             }
             Thread.sleep(300);
         }
     }
 
     private boolean registered() {
-        if (!process.isAlive()) {
+        if (!jvm.alive()) {
             return false;
         }
         DefaultMQAdminExt admin = admin();
@@ -197,26 +189,12 @@ public final class RocketMqBroker implements AutoCloseable {
 
     /** kill -9 of the child JVM (name server and broker); waits (bounded) until it is gone. */
     public void kill() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the RocketMQ broker did not die within 30 s");
-            }
-        }
+        jvm.kill();
     }
 
     @Override
     public void close() throws InterruptedException {
         kill();
-    }
-
-    private String tail() {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("broker.log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     /** A port p with p - 2 (RocketMQ's "fast" remoting port) and p + 1 (its HA port) free as well. */

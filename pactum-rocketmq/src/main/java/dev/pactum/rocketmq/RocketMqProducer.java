@@ -2,12 +2,12 @@ package dev.pactum.rocketmq;
 
 import dev.pactum.api.InvalidInputException;
 import dev.pactum.api.MessageId;
-import dev.pactum.client.barrier.BarrierDialect;
 import dev.pactum.client.barrier.BarrierException;
 import dev.pactum.client.barrier.BranchWork;
 import dev.pactum.client.msg.CheckAnswer;
 import dev.pactum.client.msg.MessageBarrier;
 import dev.pactum.client.msg.MessageException;
+import dev.pactum.client.msg.ProducerSettings;
 import dev.pactum.client.msg.SendResult;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.TransactionMQProducer;
@@ -16,9 +16,7 @@ import org.apache.rocketmq.common.message.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -49,7 +47,11 @@ import java.util.regex.Pattern;
  * <p>Thread-safe; one per service, data source and producer group. {@link #close()} shuts RocketMQ's producer down.
  */
 public final class RocketMqProducer implements AutoCloseable {
-    /** The code of a {@link MessageException} for a half message the broker did not store: nothing ran. */
+    /**
+     * The code of a {@link MessageException} for a half message the broker did not store, or whose answer never
+     * came: the local transaction did not run. One the broker stored anyway is rolled back by its check-back, which
+     * finds no row (and marks it, so no late transaction can commit it).
+     */
     public static final String NOT_SENT = "message_not_sent";
     /** RocketMQ's topic rule (TopicValidator): letters, digits, {@code _ - %}, at most 127. */
     private static final Pattern TOPIC = Pattern.compile("[%A-Za-z0-9_-]{1,127}");
@@ -60,9 +62,9 @@ public final class RocketMqProducer implements AutoCloseable {
     private final String branchId;
     private final String description;
 
-    private RocketMqProducer(Builder b, BarrierDialect dialect) {
-        this.barrier = new MessageBarrier(b.dataSource, dialect, b.clock, b.checkLockWait);
-        this.branchId = b.branchId;
+    private RocketMqProducer(Builder b, MessageBarrier barrier, String branchId, Duration checkLockWait) {
+        this.barrier = barrier;
+        this.branchId = branchId;
         this.producer = new TransactionMQProducer(b.producerGroup);
         producer.setNamesrvAddr(b.nameServer);
         // Several producers of one group in one JVM (a test, a service with two data sources) each need a client.
@@ -71,7 +73,7 @@ public final class RocketMqProducer implements AutoCloseable {
         producer.setVipChannelEnabled(false);
         producer.setTransactionListener(new BarrierTransactionListener(barrier, b.onCheck, b.afterLocalCommit));
         this.description = "RocketMqProducer{nameServer=" + b.nameServer + ", producerGroup=" + b.producerGroup
-                + ", dialect=" + dialect + ", branchId=" + branchId + ", checkLockWait=" + b.checkLockWait
+                + ", dialect=" + barrier.dialect() + ", branchId=" + branchId + ", checkLockWait=" + checkLockWait
                 + ", sendTimeout=" + b.sendTimeout + "}";
     }
 
@@ -132,7 +134,6 @@ public final class RocketMqProducer implements AutoCloseable {
         return barrier.check(gid, branchId);
     }
 
-
     @Override
     public void close() {
         producer.shutdown();
@@ -143,22 +144,25 @@ public final class RocketMqProducer implements AutoCloseable {
         return description;
     }
 
-    /** Validating builder: every setter rejects a bad value at once; {@link #build} rejects what is missing. */
-    public static final class Builder {
+    /**
+     * Validating builder: every setter rejects a bad value at once; {@link #build} rejects what is missing. The
+     * database settings are {@link ProducerSettings}'.
+     */
+    public static final class Builder extends ProducerSettings<Builder> {
         private static final Pattern GROUP = Pattern.compile("[%A-Za-z0-9_-]{1,255}");
 
         private String nameServer;
         private String producerGroup;
-        private DataSource dataSource;
-        private BarrierDialect dialect;
-        private Duration checkLockWait = Duration.ofSeconds(2);
         private Duration sendTimeout = Duration.ofSeconds(3);
-        private String branchId = "message";
-        private Clock clock = Clock.systemUTC();
         private BiConsumer<MessageId, CheckAnswer> onCheck = (id, answer) -> { };
         private Runnable afterLocalCommit = () -> { };
 
         private Builder() {
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
         }
 
         /** The RocketMQ name server(s), {@code host:port[;host:port...]}. */
@@ -184,45 +188,12 @@ public final class RocketMqProducer implements AutoCloseable {
             return this;
         }
 
-        /** The database of the local transactions and the barrier table. */
-        public Builder dataSource(DataSource dataSource) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-            return this;
-        }
-
-        /** The database's dialect; by default read from the data source's metadata at {@link #build}. */
-        public Builder dialect(BarrierDialect dialect) {
-            this.dialect = Objects.requireNonNull(dialect, "dialect");
-            return this;
-        }
-
-        /**
-         * How long a check waits for a local transaction that holds its row before it answers UNKNOW (default
-         * 2 s). Keep it under the broker's check interval; on MySQL and MariaDB it is rounded up to whole seconds.
-         */
-        public Builder checkLockWait(Duration checkLockWait) {
-            this.checkLockWait = MessageBarrier.requirePositive("checkLockWait", checkLockWait);
-            return this;
-        }
-
         /** RocketMQ's send timeout for the half message (default 3 s, RocketMQ's own). */
         public Builder sendTimeout(Duration sendTimeout) {
             this.sendTimeout = MessageBarrier.requirePositive("sendTimeout", sendTimeout);
             if (sendTimeout.toMillis() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("sendTimeout must be at most " + Integer.MAX_VALUE + " ms");
             }
-            return this;
-        }
-
-        /** The message's branch id (default {@code message}): letters, digits and {@code . _ : -}, at most 64. */
-        public Builder branchId(String branchId) {
-            this.branchId = MessageBarrier.requireBranchId(branchId);
-            return this;
-        }
-
-        /** The clock of the barrier rows' {@code created_at} (housekeeping). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -245,12 +216,9 @@ public final class RocketMqProducer implements AutoCloseable {
          * @throws BarrierException      when the dialect must be detected and no connection can be had
          */
         public RocketMqProducer build() {
-            if (nameServer == null || producerGroup == null || dataSource == null) {
-                throw new IllegalStateException((nameServer == null ? "nameServer" : producerGroup == null
-                        ? "producerGroup" : "dataSource") + " is required");
-            }
-            BarrierDialect d = dialect != null ? dialect : MessageBarrier.detectDialect(dataSource);
-            RocketMqProducer p = new RocketMqProducer(this, d);
+            require(nameServer, "nameServer");
+            require(producerGroup, "producerGroup");
+            RocketMqProducer p = new RocketMqProducer(this, barrier(), branchId(), checkLockWait());
             try {
                 p.producer.start();
             } catch (MQClientException e) {

@@ -17,9 +17,7 @@ import dev.pactum.client.barrier.BranchWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -60,13 +58,13 @@ public final class MessageProducer {
     private final String branchId;
     private final MessageBarrier barrier;
 
-    private MessageProducer(Builder b, BarrierDialect dialect) {
+    private MessageProducer(Builder b, MessageBarrier barrier) {
         this.client = b.client;
         this.checkUrl = b.checkUrl;
         this.checkTimeout = b.checkTimeout;
         this.checkLockWait = b.checkLockWait;
         this.branchId = b.branchId;
-        this.barrier = new MessageBarrier(b.dataSource, dialect, b.clock, checkLockWait);
+        this.barrier = barrier;
     }
 
     public static Builder builder() {
@@ -190,34 +188,25 @@ public final class MessageProducer {
         }
     }
 
-    /** Validating builder: every setter rejects a bad value at once; {@link #build} rejects what is missing. */
-    public static final class Builder {
+    /**
+     * Validating builder: every setter rejects a bad value at once; {@link #build} rejects what is missing. The
+     * database settings are {@link ProducerSettings}'.
+     */
+    public static final class Builder extends ProducerSettings<Builder> {
         private PactumClient client;
-        private DataSource dataSource;
-        private BarrierDialect dialect;
         private URI checkUrl;
         private Duration checkTimeout;
-        private Duration checkLockWait = Duration.ofSeconds(2);
-        private String branchId = "message";
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
 
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
         public Builder client(PactumClient client) {
             this.client = Objects.requireNonNull(client, "client");
-            return this;
-        }
-
-        /** The database of the local transactions and the barrier table. */
-        public Builder dataSource(DataSource dataSource) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-            return this;
-        }
-
-        /** The database's dialect; by default read from the data source's metadata at {@link #build}. */
-        public Builder dialect(BarrierDialect dialect) {
-            this.dialect = Objects.requireNonNull(dialect, "dialect");
             return this;
         }
 
@@ -247,46 +236,17 @@ public final class MessageProducer {
         }
 
         /**
-         * How long a check waits for a local transaction that holds its row before it answers UNKNOWN (default
-         * 2 s). Keep it well under the coordinator's branch timeout, so the answer arrives; on MySQL and MariaDB
-         * it is rounded up to whole seconds.
-         */
-        public Builder checkLockWait(Duration checkLockWait) {
-            this.checkLockWait = MessageBarrier.requirePositive("checkLockWait", checkLockWait);
-            return this;
-        }
-
-        /** The message's branch id (default {@code message}): letters, digits and {@code . _ : -}, at most 64. */
-        public Builder branchId(String branchId) {
-            this.branchId = MessageBarrier.requireBranchId(branchId);
-            return this;
-        }
-
-        /** The clock of the barrier rows' {@code created_at} (housekeeping). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
          * @throws IllegalStateException naming what is missing
          * @throws BarrierException      when the dialect must be detected and no connection can be had
          */
         public MessageProducer build() {
             require(client, "client");
-            require(dataSource, "dataSource");
+            requireDataSource();
             require(checkUrl, "checkUrl");
             require(checkTimeout, "checkTimeout");
-            BarrierDialect d = dialect != null ? dialect : MessageBarrier.detectDialect(dataSource);
-            MessageProducer producer = new MessageProducer(this, d);
+            MessageProducer producer = new MessageProducer(this, barrier());
             log.info("{}", producer);
             return producer;
-        }
-
-        private static void require(Object value, String name) {
-            if (value == null) {
-                throw new IllegalStateException(name + " is required");
-            }
         }
     }
 }
