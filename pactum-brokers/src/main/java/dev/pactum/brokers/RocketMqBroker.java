@@ -158,19 +158,26 @@ public final class RocketMqBroker implements AutoCloseable {
         DefaultMQAdminExt admin = admin();
         admin.start();
         try {
-            admin.createAndUpdateTopicConfig(brokerAddress(), new TopicConfig(topic, queues, queues));
             Instant deadline = Instant.now().plus(READY_WITHIN);
+            boolean created = false;
+            Exception last = null;
             while (true) {
                 try {
+                    if (!created) {
+                        // Idempotent, so a call that timed out (a busy machine) is simply made again.
+                        admin.createAndUpdateTopicConfig(brokerAddress(), new TopicConfig(topic, queues, queues));
+                        created = true;
+                    }
                     if (!admin.examineTopicRouteInfo(topic).getQueueDatas().isEmpty()) {
                         return;
                     }
                 } catch (Exception notYet) {
                     // the broker registers the topic with the name server on its next heartbeat
+                    last = notYet;
                 }
                 if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("topic " + topic + " not routed by the name server within "
-                            + READY_WITHIN);
+                    throw new IllegalStateException("topic " + topic + (created ? " not routed by the name server"
+                            : " not created") + " within " + READY_WITHIN + (last == null ? "" : ": " + last), last);
                 }
                 Thread.sleep(200);
             }
@@ -180,7 +187,8 @@ public final class RocketMqBroker implements AutoCloseable {
     }
 
     private DefaultMQAdminExt admin() {
-        DefaultMQAdminExt admin = new DefaultMQAdminExt(3000);
+        // RocketMQ's own 3 s admin timeout runs out on a busy machine; every call here is retried within a bound.
+        DefaultMQAdminExt admin = new DefaultMQAdminExt(10_000);
         admin.setNamesrvAddr(nameServerAddress());
         admin.setInstanceName("pactum-admin-" + UUID.randomUUID());
         admin.setVipChannelEnabled(false);
