@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +31,13 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final String clusterId = Uuid.randomUuid().toString();
-    private Process process;
+    private final ChildJvm jvm;
 
     public KafkaBroker(Path dir) throws IOException {
         this.dir = dir;
         this.port = freePort();
         this.controllerPort = freePort();
+        this.jvm = new ChildJvm("the Kafka broker", dir.resolve("broker.log"));
         Files.writeString(dir.resolve("server.properties"), String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -76,20 +76,13 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts the child JVM and waits (bounded) until the broker answers. */
     public void start() throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Xms64m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", System.getProperty("java.class.path"),
-                KafkaBrokerMain.class.getName(), dir.resolve("server.properties").toString(), clusterId));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+        jvm.start(List.of("-Xmx256m", "-Xms64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"),
+                KafkaBrokerMain.class.getName(), List.of(dir.resolve("server.properties").toString(), clusterId));
         Instant deadline = Instant.now().plus(READY_WITHIN);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
             while (true) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the Kafka broker exited with " + process.exitValue() + "; see "
-                            + dir.resolve("broker.log") + ":\n" + tail());
-                }
+                jvm.requireAlive();
                 try {
                     if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
                         return;
@@ -98,8 +91,7 @@ public final class KafkaBroker implements AutoCloseable {
                     // not up yet
                 }
                 if (Instant.now().isAfter(deadline)) {
-                    kill();
-                    throw new IllegalStateException("the Kafka broker did not answer within " + READY_WITHIN + ":\n" + tail());
+                    throw jvm.notReady("did not answer within " + READY_WITHIN);
                 }
                 Thread.sleep(200);
             }
@@ -114,26 +106,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** kill -9 of the broker's process; waits (bounded) until it is gone. */
     public void kill() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the Kafka broker did not die within 30 s");
-            }
-        }
+        jvm.kill();
     }
 
     @Override
     public void close() throws InterruptedException {
         kill();
-    }
-
-    private String tail() {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("broker.log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     public static int freePort() throws IOException {
