@@ -93,7 +93,7 @@ public final class MsgPattern implements Pattern {
         this.clock = clock;
         this.maxChecks = maxChecks;
         this.operations = List.of(
-                new BranchOperations.Spec(DELIVER, null, true, destinations),
+                new BranchOperations.Spec(DELIVER, null, true, destinations, true),
                 new BranchOperations.Spec(CHECK, null, true, BranchUrls::check));
     }
 

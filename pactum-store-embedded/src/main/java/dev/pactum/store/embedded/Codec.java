@@ -78,7 +78,7 @@ final class Codec {
     }
 
     static BranchRecord branch(byte[] b) {
-        if (b.length > 0 && b[0] == BinaryRecords.FORMAT_V1) {
+        if (b.length > 0 && (b[0] == BinaryRecords.FORMAT_V1 || b[0] == BinaryRecords.FORMAT_V2)) {
             return binary(b, BinaryRecords::branch, "BranchRecord");
         }
         // A JSON record is from an earlier version (this one writes BinaryRecords): rare, so read it as a tree and
