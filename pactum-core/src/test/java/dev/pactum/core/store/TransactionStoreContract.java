@@ -161,6 +161,27 @@ public abstract class TransactionStoreContract {
     }
 
     @Test
+    void aMessagesKeyAndHeadersAreStoredWithItsOperationAndSurviveReopen() {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("type", "order-paid");
+        headers.put("Content-Type", "application/json");
+        BranchRecord m = BranchRecord.register("g-1", "m", List.of(new dev.pactum.api.Operation("deliver",
+                "kafka://broker:9092/orders", "{\"order\":1}", "order-1", headers),
+                dev.pactum.api.Operation.of("check", "http://svc/check")), T0);
+        store.begin(GlobalTransaction.begin("g-1", TxPattern.MSG, T0, T0.plusSeconds(60)), List.of(m));
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        BranchRecord read = store.branches("g-1").getFirst();
+        assertThat(read).isEqualTo(m);
+        assertThat(read.operation("deliver").key()).isEqualTo("order-1");
+        assertThat(read.operation("deliver").headers()).containsExactlyEntriesOf(headers);
+        assertThat(read.operation("check").key()).isNull();
+        assertThat(read.operation("check").headers()).isNull();
+    }
+
+    @Test
     void concurrentBeginsOfOneGidCreateItOnce() throws Exception {
         List<BeginResult> results = race(i -> store.begin(GlobalTransaction.begin("g-race", TxPattern.TCC,
                 T0.plusMillis(i), T0.plusSeconds(60))));
