@@ -21,13 +21,8 @@ import dev.pactum.core.spi.TransactionStore;
 import dev.pactum.store.jdbc.JdbcStoreConfig;
 import dev.pactum.store.jdbc.JdbcTransactionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,30 +222,12 @@ class KafkaKeyOrderTest {
 
     /** Each key's message ids (the Pactum-Gid header) in the order the consumer reads them, a repeat kept only once. */
     private static Map<String, List<String>> readByKey(int atLeast) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         Map<String, Set<String>> byKey = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                parts.add(new TopicPartition(topic, p.partition()));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Instant deadline = Instant.now().plusSeconds(30);
-            int count = 0;
-            while (count < atLeast && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    String key = new String(r.key(), StandardCharsets.UTF_8);
-                    assertThat(header(r, "seq")).as("the message's own header").isNotNull();
-                    if (byKey.computeIfAbsent(key, x -> new LinkedHashSet<>()).add(header(r, "Pactum-Gid"))) {
-                        count++;
-                    }
-                }
-            }
-        }
+        broker.readAll(topic, atLeast, Duration.ofSeconds(30)).values().forEach(partition -> partition.forEach(r -> {
+            assertThat(header(r, "seq")).as("the message's own header").isNotNull();
+            byKey.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), x -> new LinkedHashSet<>())
+                    .add(header(r, "Pactum-Gid"));
+        }));
         Map<String, List<String>> out = new HashMap<>();
         byKey.forEach((k, v) -> out.put(k, List.copyOf(v)));
         return out;
