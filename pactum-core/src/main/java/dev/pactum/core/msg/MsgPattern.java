@@ -57,8 +57,11 @@ import static dev.pactum.api.GlobalStatus.PARKED;
  * check-back asks the first branch's {@code check} (every message of a transaction comes from one local
  * transaction) and reads the answer by the three outcomes of DESIGN.md: 200 = the local transaction committed,
  * 409 = it rolled back, anything else (425, 503, no answer) = not known yet. Each unknown answer is one more
- * attempt on that branch (its {@code attempts} and {@code lastError}), which is what counts the checks. See
- * docs/messages.md.
+ * attempt on that branch (its {@code attempts} and {@code lastError}), which is what counts the checks.
+ *
+ * <p>A {@code deliver} may carry the message's key and headers. Messages of one destination and key form a lane,
+ * written with the commit decision ({@link #orderedAtCommit}); only a lane's head (the earliest decided undelivered
+ * message) is delivered, so they arrive in the order their commits were decided. See docs/messages.md.
  */
 public final class MsgPattern implements Pattern {
     private static final Logger log = LoggerFactory.getLogger(MsgPattern.class);
