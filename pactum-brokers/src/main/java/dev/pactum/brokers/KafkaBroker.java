@@ -1,5 +1,11 @@
 package dev.pactum.brokers;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -102,6 +108,35 @@ public final class KafkaBroker implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Reads {@code topic} from the start of every partition until {@code atLeast} records have come or {@code within}
+     * has passed: each partition's records in offset order, by partition. What the tests check delivery against.
+     */
+    public Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(String topic, int atLeast, Duration within) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> out = new java.util.HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                parts.add(new TopicPartition(topic, p.partition()));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Instant deadline = Instant.now().plus(within);
+            int count = 0;
+            while (count < atLeast && Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    out.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r);
+                    count++;
+                }
+            }
+        }
+        return out;
     }
 
     /** kill -9 of the broker's process; waits (bounded) until it is gone. */

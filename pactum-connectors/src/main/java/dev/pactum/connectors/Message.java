@@ -3,10 +3,12 @@ package dev.pactum.connectors;
 import dev.pactum.api.Headers;
 import dev.pactum.api.InvalidInputException;
 import dev.pactum.api.MessageId;
+import dev.pactum.api.MessageRules;
 
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,17 +25,10 @@ import java.util.regex.Pattern;
  * message pattern can refuse it at prepare time instead of finding out at delivery.
  */
 public final class Message {
-    /** Longest key accepted: keys are routing information, not payload. */
-    public static final int MAX_KEY_LENGTH = 1024;
+    /** Longest key accepted: keys are routing information, not payload ({@link MessageRules}). */
+    public static final int MAX_KEY_LENGTH = MessageRules.MAX_KEY_LENGTH;
     /** Header carrying the message key where the broker has no key of its own (HTTP, AMQP headers, NATS). */
-    public static final String KEY_HEADER = "Pactum-Message-Key";
-
-    /** Header names the connectors set themselves; a caller's header of the same name would be ambiguous. */
-    private static final Set<String> RESERVED = Set.of(Headers.GID.toLowerCase(Locale.ROOT),
-            Headers.BRANCH_ID.toLowerCase(Locale.ROOT), Headers.TRACEPARENT, KEY_HEADER.toLowerCase(Locale.ROOT),
-            "nats-msg-id", "content-length", "host", "transfer-encoding");
-    /** RFC 9110 token: what every transport accepts as a header name. */
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
+    public static final String KEY_HEADER = MessageRules.KEY_HEADER;
     /** W3C Trace Context, version 00 layout (other versions have the same prefix). */
     private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
@@ -47,11 +42,7 @@ public final class Message {
     private Message(Builder b) {
         this.id = Objects.requireNonNull(b.id, "id");
         this.destination = checkDestination(b.destination);
-        if (b.key != null && (b.key.isEmpty() || b.key.length() > MAX_KEY_LENGTH)) {
-            throw new InvalidInputException("key", "key must be 1 to " + MAX_KEY_LENGTH + " characters or absent, was "
-                    + b.key.length());
-        }
-        this.key = b.key;
+        this.key = MessageRules.checkKey("key", b.key);
         this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         if (b.payload == null) {
             throw new InvalidInputException("payload", "payload is required (it may be empty)");
@@ -154,7 +145,7 @@ public final class Message {
     }
 
     static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        return MessageRules.abbreviate(s);
     }
 
     /** Builds a {@link Message}; {@link #build()} validates. */
@@ -162,6 +153,7 @@ public final class Message {
         private final MessageId id;
         private final URI destination;
         private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Set<String> seen = new HashSet<>();
         private String key;
         private byte[] payload = new byte[0];
         private String traceparent;
@@ -182,20 +174,11 @@ public final class Message {
          * @throws InvalidInputException for a malformed, reserved or repeated name, or a value with control characters
          */
         public Builder header(String name, String value) {
-            String field = "headers." + name;
-            if (name == null || !TOKEN.matcher(name).matches()) {
-                throw new InvalidInputException("headers", "header name must be a token (letters, digits, !#$%&'*+.^_`|~-),"
-                        + " was " + (name == null ? "null" : "'" + abbreviate(name) + "'"));
+            if (headers.size() >= MessageRules.MAX_HEADERS) {
+                throw new InvalidInputException("headers", "a message has at most " + MessageRules.MAX_HEADERS
+                        + " headers");
             }
-            if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
-                throw new InvalidInputException(field, "header " + name + " is set by Pactum itself");
-            }
-            if (headers.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
-                throw new InvalidInputException(field, "header " + name + " given twice");
-            }
-            if (value == null || value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
-                throw new InvalidInputException(field, "header value must be text without control characters");
-            }
+            MessageRules.checkHeader("headers", name, value, seen);
             headers.put(name, value);
             return this;
         }

@@ -2,6 +2,7 @@ package dev.pactum.core;
 
 import dev.pactum.api.BranchRequest;
 import dev.pactum.api.InvalidInputException;
+import dev.pactum.api.MessageRules;
 import dev.pactum.api.Operation;
 
 import java.util.ArrayList;
@@ -41,8 +42,14 @@ public final class BranchOperations {
      * @param legacyField the URL field of earlier versions that carries its target, or null
      * @param required    whether a branch of the pattern must have it
      * @param target      how its target is checked
+     * @param keyed       whether it may carry a key and headers ({@link MessageRules}: MSG's {@code deliver})
      */
-    public record Spec(String name, String legacyField, boolean required, TargetCheck target) {
+    public record Spec(String name, String legacyField, boolean required, TargetCheck target, boolean keyed) {
+        /** An operation without key and headers. */
+        public Spec(String name, String legacyField, boolean required, TargetCheck target) {
+            this(name, legacyField, required, target, false);
+        }
+
         /** An operation whose target is an http or https URL. */
         public Spec(String name, String legacyField, boolean required) {
             this(name, legacyField, required, BranchUrls::check);
@@ -93,7 +100,8 @@ public final class BranchOperations {
                 throw new InvalidInputException(at + ".payload", at + ".payload is longer than "
                         + Operation.MAX_PAYLOAD_CHARS + " characters");
             }
-            byName.put(spec.name(), new Operation(spec.name(), target, o.payload()));
+            checkKeyAndHeaders(spec, o, at);
+            byName.put(spec.name(), new Operation(spec.name(), target, o.payload(), o.key(), o.headers()));
         }
         List<Operation> ops = new ArrayList<>();
         for (Spec s : specs) {
@@ -107,6 +115,18 @@ public final class BranchOperations {
             }
         }
         return ops;
+    }
+
+    private static void checkKeyAndHeaders(Spec spec, Operation o, String at) {
+        if (!spec.keyed()) {
+            if (o.key() != null || o.headers() != null) {
+                String field = at + (o.key() != null ? ".key" : ".headers");
+                throw new InvalidInputException(field, "operation '" + spec.name() + "' takes no key or headers");
+            }
+            return;
+        }
+        MessageRules.checkKey(at + ".key", o.key());
+        MessageRules.checkHeaders(at + ".headers", o.headers());
     }
 
     private static List<Operation> fromLegacy(String pattern, Map<String, String> legacy, List<Spec> specs) {

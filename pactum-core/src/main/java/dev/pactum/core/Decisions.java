@@ -2,6 +2,7 @@ package dev.pactum.core;
 
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TxPattern;
+import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -24,6 +26,7 @@ public final class Decisions {
 
     private final TransactionStore store;
     private final Function<TxPattern, StateTable> tables;
+    private final Function<GlobalTransaction, List<BranchRecord>> orderedAtCommit;
     private final CoordinatorConfig config;
     private final CoordinatorMetrics metrics;
     private final Clock clock;
@@ -31,8 +34,19 @@ public final class Decisions {
     /** @param tables the state table of each pattern, usually {@code id -> registry.of(id).table()} */
     public Decisions(TransactionStore store, Function<TxPattern, StateTable> tables, CoordinatorConfig config,
                      CoordinatorMetrics metrics, Clock clock) {
+        this(store, tables, tx -> List.of(), config, metrics, clock);
+    }
+
+    /**
+     * @param orderedAtCommit the branches a commit decision appends to their lanes, usually
+     *                        {@code tx -> registry.of(tx.pattern()).orderedAtCommit(tx)}
+     */
+    public Decisions(TransactionStore store, Function<TxPattern, StateTable> tables,
+                     Function<GlobalTransaction, List<BranchRecord>> orderedAtCommit, CoordinatorConfig config,
+                     CoordinatorMetrics metrics, Clock clock) {
         this.store = store;
         this.tables = tables;
+        this.orderedAtCommit = orderedAtCommit;
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
@@ -44,7 +58,11 @@ public final class Decisions {
         Instant now = clock.instant();
         GlobalTransaction next = target.isFinal() ? tx.moveTo(target, why, now, null, null)
                 : tx.moveTo(target, why, now, config.nodeId(), now.plus(config.lease()));
-        Optional<GlobalTransaction> stored = store.compareAndSet(tx, next);
+        // The commit decision and the lanes of its keyed messages are one write: the order per key is the order of
+        // these writes (docs/messages.md, "Order per key").
+        List<BranchRecord> ordered = target == GlobalStatus.COMMITTING && tx.status() != GlobalStatus.COMMITTING
+                ? orderedAtCommit.apply(tx) : List.of();
+        Optional<GlobalTransaction> stored = store.compareAndSet(tx, next, ordered);
         if (stored.isPresent() && target != tx.status()) {
             if (target.isDecision()) {
                 metrics.decided(target);

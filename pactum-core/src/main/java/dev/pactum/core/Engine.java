@@ -63,15 +63,19 @@ public final class Engine implements AutoCloseable {
         // Decisions checks every move against the pattern's table, and the patterns need Decisions: the lookup
         // reads the registry when a move is made, by which time the constructor has set it.
         AtomicReference<PatternRegistry> registry = new AtomicReference<>();
-        Decisions decisions = new Decisions(store, id -> registry.get().of(id).table(), config, metrics, clock);
+        Decisions decisions = new Decisions(store, id -> registry.get().of(id).table(),
+                tx -> registry.get().of(tx.pattern()).orderedAtCommit(tx), config, metrics, clock);
+        AtomicReference<TransactionDriver> driving = new AtomicReference<>();
         PhaseTwoRound round = new PhaseTwoRound(store, calls, decisions, backoff, clock, config.failpoints());
         ActiveTimeout timeout = new ActiveTimeout(decisions, clock);
         patterns = PatternRegistry.of(
                 new TccPattern(round, timeout),
                 new XaPattern(store, calls, round, decisions, timeout, clock, config.failpoints()),
-                new MsgPattern(store, calls, round, decisions, backoff, clock, config.maxChecks(), destinations));
+                new MsgPattern(store, calls, round, decisions, backoff, clock, config.maxChecks(), destinations,
+                        tx -> driving.get().startDriving(tx)));
         registry.set(patterns);
         driver = new TransactionDriver(patterns, seams.driver());
+        driving.set(driver);
         worker = new RecoveryWorker(store, driver, config, clock, metrics, seams.worker());
         service = new CoordinatorService(store, patterns, decisions, driver, config, metrics, clock);
     }

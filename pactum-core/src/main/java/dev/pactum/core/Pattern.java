@@ -7,6 +7,7 @@ import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One transaction pattern (TCC, XA, ...), plugged into the engine: everything that differs between patterns lives
@@ -57,4 +58,14 @@ public interface Pattern {
      * of phase 2; XA presumes abort for one left PREPARING. Returns the stored transaction afterwards.
      */
     GlobalTransaction onDue(GlobalTransaction tx);
+
+    /**
+     * The branches of {@code tx} to append to their lanes when its commit is decided (the move to COMMITTING), in
+     * this order; written atomically with the decision ({@code TransactionStore.compareAndSet} with lanes). MSG
+     * answers its undelivered keyed messages, so that messages of one destination and key are delivered in the order
+     * their commits were decided; every other pattern, none.
+     */
+    default List<BranchRecord> orderedAtCommit(GlobalTransaction tx) {
+        return List.of();
+    }
 }

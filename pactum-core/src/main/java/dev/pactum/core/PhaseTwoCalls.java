@@ -71,7 +71,7 @@ public final class PhaseTwoCalls implements AutoCloseable {
 
     private static BranchCall callOf(String gid, BranchOp op, BranchRecord b, String operation) {
         Operation o = b.operation(operation);
-        return new BranchCall(gid, b.branchId(), op, o.target(), o.payload());
+        return new BranchCall(gid, b.branchId(), op, o.target(), o.payload(), o.key(), o.headers());
     }
 
     private CallResult call(BranchCall c) {

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One round of phase 2, the same for every pattern: call every unfinished branch with the decision's operation
@@ -48,6 +49,16 @@ public final class PhaseTwoRound {
      * @param operation the name of the branch operation that carries it (its target and payload are sent)
      */
     public GlobalTransaction run(GlobalTransaction tx, BranchOp op, String operation) {
+        return run(tx, op, operation, b -> null);
+    }
+
+    /**
+     * As {@link #run(GlobalTransaction, BranchOp, String)}, but a branch for which {@code waitingFor} answers a
+     * reason (a message whose lane has an earlier one undelivered) is not called this round: it is recorded as an
+     * attempt with that reason as its last error, and the transaction is rescheduled as for a failed call.
+     */
+    public GlobalTransaction run(GlobalTransaction tx, BranchOp op, String operation,
+                                 Function<BranchRecord, String> waitingFor) {
         boolean commit = switch (tx.status()) {
             case COMMITTING -> true;
             case ABORTING -> false;
@@ -56,9 +67,17 @@ public final class PhaseTwoRound {
         };
         BranchStatus done = commit ? BranchStatus.CONFIRMED : BranchStatus.CANCELLED;
         List<BranchRecord> pending = new ArrayList<>();
+        List<BranchRecord> waiting = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         for (BranchRecord b : store.branches(tx.gid())) {
             if (!b.status().isFinal()) {
-                pending.add(b);
+                String reason = waitingFor.apply(b);
+                if (reason == null) {
+                    pending.add(b);
+                } else {
+                    waiting.add(b);
+                    reasons.add(reason);
+                }
             } else if (b.status() != done) {
                 // Cannot happen through this class: a branch only ever moves to the status of the decision.
                 throw new IllegalStateException("branch " + b.branchId() + " of " + tx.gid() + " is " + b.status()
@@ -89,6 +108,13 @@ public final class PhaseTwoRound {
             if (ok && i == 0 && pending.size() > 1) {
                 failpoints.hit(Failpoints.MID_PHASE_TWO);
             }
+        }
+        for (int i = 0; i < waiting.size(); i++) {
+            BranchRecord b = waiting.get(i);
+            BranchRecord next = b.attempted(b.status(), reasons.get(i), now);
+            store.updateBranch(b, next);
+            unfinished++;
+            maxAttempts = Math.max(maxAttempts, next.attempts());
         }
         if (unfinished == 0) {
             return decisions.move(tx, commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED, null).orElse(tx);

@@ -99,6 +99,10 @@ class BranchOperationsApiTest {
         assertRefused(gid, "{\"branchId\":\"b\",\"operations\":[" + c + ",null]}", "operations[1]");
         assertRefused(gid, "{\"branchId\":\"b\",\"operations\":[" + c + "," + x.replace("}", ",\"payload\":\""
                 + "p".repeat(32 * 1024 + 1) + "\"}") + "]}", "operations[1].payload");
+        assertRefused(gid, "{\"branchId\":\"b\",\"operations\":[" + c + "," + x.replace("}", ",\"key\":\"k\"}") + "]}",
+                "operations[1].key");
+        assertRefused(gid, "{\"branchId\":\"b\",\"operations\":[" + c.replace("}", ",\"headers\":{\"a\":\"b\"}}") + ","
+                + x + "]}", "operations[0].headers");
         BadInputTest.Answer unknownField = send("POST", base + "/" + gid + "/branches",
                 "{\"branchId\":\"b\",\"operations\":[{\"name\":\"confirm\",\"target\":\"http://a/c\",\"url\":\"x\"}," + x + "]}");
         assertThat(unknownField.status()).isEqualTo(400);

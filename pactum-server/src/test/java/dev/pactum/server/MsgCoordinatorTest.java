@@ -45,12 +45,16 @@ class MsgCoordinatorTest {
     /** What the producer's check endpoint answers, by gid; 503 ("still running") for any other. */
     static final Map<String, Integer> checkAnswer = new ConcurrentHashMap<>();
     static final Map<String, List<String>> checked = new ConcurrentHashMap<>();
+    /** The key header and the caller's header "type" of each delivery, by gid. */
+    static final Map<String, List<String>> deliveredHeaders = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
         peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         peer.createContext("/inbox", ex -> {
             String gid = ex.getRequestHeaders().getFirst(Headers.GID);
+            deliveredHeaders.computeIfAbsent(gid, g -> new CopyOnWriteArrayList<>()).add(
+                    ex.getRequestHeaders().getFirst("Pactum-Message-Key") + "|" + ex.getRequestHeaders().getFirst("type"));
             delivered.computeIfAbsent(gid, g -> new CopyOnWriteArrayList<>())
                     .add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             answer(ex, 200);
@@ -98,6 +102,56 @@ class MsgCoordinatorTest {
         awaitStatus("msg-1", "COMMITTED");
         assertThat(delivered.get("msg-1")).containsExactly("{\"order\":\"msg-1\"}");
         assertThat(checked.get("msg-1")).isNull();
+    }
+
+    @Test
+    void aMessagesKeyAndHeadersAreStoredShownAndSentAsTheTransportsHeaders() throws Exception {
+        String body = begin("msg-k1", 60_000, peerUrl + "/inbox").replace("\"name\":\"deliver\",",
+                "\"name\":\"deliver\",\"key\":\"order-7\",\"headers\":{\"type\":\"order-paid\"},");
+        assertThat(send("POST", base, body).status()).isEqualTo(201);
+        com.fasterxml.jackson.databind.JsonNode op = send("GET", base + "/msg-k1", null).body().get("branches").get(0)
+                .get("operations").get(0);
+        assertThat(op.get("key").asText()).isEqualTo("order-7");
+        assertThat(op.get("headers").get("type").asText()).isEqualTo("order-paid");
+        assertThat(send("POST", base + "/msg-k1/submit", "{\"tried\":[\"m1\"]}").status()).isEqualTo(200);
+        awaitStatus("msg-k1", "COMMITTED");
+        assertThat(deliveredHeaders.get("msg-k1")).containsExactly("order-7|order-paid");
+    }
+
+    @Test
+    void aBadKeyOrHeaderIsRefusedAtBeginNamingTheFieldAndNothingIsStored() throws Exception {
+        String[][] cases = {
+                {"\"key\":\"\",", "branches[0].operations[0].key"},
+                {"\"key\":\"" + "k".repeat(1025) + "\",", "branches[0].operations[0].key"},
+                {"\"headers\":{\"Pactum-Gid\":\"x\"},", "branches[0].operations[0].headers.Pactum-Gid"},
+                {"\"headers\":{\"pactum-message-key\":\"x\"},", "branches[0].operations[0].headers.pactum-message-key"},
+                {"\"headers\":{\"traceparent\":\"x\"},", "branches[0].operations[0].headers.traceparent"},
+                {"\"headers\":{\"a b\":\"x\"},", "branches[0].operations[0].headers"},
+                {"\"headers\":{\"a\":\"line\\nbreak\"},", "branches[0].operations[0].headers.a"},
+                {"\"headers\":{\"a\":null},", "branches[0].operations[0].headers.a"},
+                {"\"headers\":{\"a\":\"1\",\"A\":\"2\"},", "branches[0].operations[0].headers.A"},
+                {"\"headers\":{\"a\":\"" + "v".repeat(4097) + "\"},", "branches[0].operations[0].headers.a"},
+                {"\"headers\":[\"a\"],", null}};
+        for (String[] c : cases) {
+            String body = begin("msg-bad-k", 60_000, peerUrl + "/inbox").replace("\"name\":\"deliver\",",
+                    "\"name\":\"deliver\"," + c[0]);
+            BadInputTest.Answer a = send("POST", base, body);
+            assertThat(a.status()).as(c[0]).isEqualTo(400);
+            if (c[1] != null) {
+                assertThat(a.body().get("field").asText()).as(c[0]).isEqualTo(c[1]);
+            }
+        }
+        String many = begin("msg-bad-k", 60_000, peerUrl + "/inbox").replace("\"name\":\"deliver\",",
+                "\"name\":\"deliver\",\"headers\":{" + java.util.stream.IntStream.range(0, 33)
+                        .mapToObj(i -> "\"h" + i + "\":\"v\"").collect(java.util.stream.Collectors.joining(",")) + "},");
+        assertThat(send("POST", base, many).body().get("field").asText()).isEqualTo("branches[0].operations[0].headers");
+        String keyedCheck = begin("msg-bad-k", 60_000, peerUrl + "/inbox").replace("\"name\":\"check\",",
+                "\"name\":\"check\",\"key\":\"k\",");
+        BadInputTest.Answer a = send("POST", base, keyedCheck);
+        assertThat(a.status()).isEqualTo(400);
+        assertThat(a.body().get("field").asText()).isEqualTo("branches[0].operations[1].key");
+        assertThat(a.body().get("message").asText()).contains("operation 'check' takes no key or headers");
+        assertThat(send("GET", base + "/msg-bad-k", null).status()).isEqualTo(404);
     }
 
     @Test

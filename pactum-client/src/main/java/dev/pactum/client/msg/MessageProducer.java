@@ -92,13 +92,20 @@ public final class MessageProducer {
     public SendResult send(String destination, String payload, BranchWork localWork) {
         requireText("destination", destination);
         Objects.requireNonNull(payload, "payload");
+        return send(OutgoingMessage.to(destination, payload), localWork);
+    }
+
+    /**
+     * Sends {@code message} (destination, payload, and its key and headers) if and only if {@code localWork}'s
+     * transaction commits; otherwise as {@link #send(String, String, BranchWork)}. Messages of one destination and
+     * key are delivered in the order their commits were decided: a producer that needs them in order sends them
+     * one after the other (each {@code send} returns once its commit is decided).
+     */
+    public SendResult send(OutgoingMessage message, BranchWork localWork) {
+        Objects.requireNonNull(message, "message");
         Objects.requireNonNull(localWork, "localWork");
-        if (payload.length() > Operation.MAX_PAYLOAD_CHARS) {
-            throw new InvalidInputException("payload", "payload must be at most " + Operation.MAX_PAYLOAD_CHARS
-                    + " characters, was " + payload.length());
-        }
         TransactionView begun = client.begin(new BeginRequest(null, TxPattern.MSG, checkTimeout.toMillis(),
-                List.of(BranchRequest.of(branchId, List.of(new Operation("deliver", destination, payload),
+                List.of(BranchRequest.of(branchId, List.of(message.deliver(),
                         Operation.of("check", checkUrl.toString()))))));
         String gid = begun.gid();
         MessageBarrier.LocalOutcome outcome = barrier.runLocal(gid, branchId, localWork);

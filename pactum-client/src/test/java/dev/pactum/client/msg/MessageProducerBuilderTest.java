@@ -81,4 +81,24 @@ class MessageProducerBuilderTest {
         assertThatThrownBy(() -> producer.send(" ", "x", conn -> { }))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("destination"));
     }
+
+    @Test
+    void anOutgoingMessageChecksItsKeyAndHeadersByTheCoordinatorsRulesNamingTheField() {
+        OutgoingMessage m = OutgoingMessage.to("kafka://b:9092/t", "{}").key("order-1").header("type", "paid");
+        assertThat(m.deliver()).isEqualTo(new dev.pactum.api.Operation("deliver", "kafka://b:9092/t", "{}", "order-1",
+                Map.of("type", "paid")));
+        assertThat(OutgoingMessage.to("kafka://b:9092/t", "{}").deliver().headers()).as("none is absent").isNull();
+        for (Object[] bad : new Object[][]{
+                {(Runnable) () -> m.key(""), "key"},
+                {(Runnable) () -> m.key("k".repeat(1025)), "key"},
+                {(Runnable) () -> m.header("Pactum-Gid", "x"), "headers.Pactum-Gid"},
+                {(Runnable) () -> m.header("TYPE", "again"), "headers.TYPE"},
+                {(Runnable) () -> m.header("a b", "x"), "headers"},
+                {(Runnable) () -> m.header("a", "line\nbreak"), "headers.a"},
+                {(Runnable) () -> OutgoingMessage.to("", "{}"), "destination"},
+                {(Runnable) () -> OutgoingMessage.to("kafka://b/t", "p".repeat(32 * 1024 + 1)), "payload"}}) {
+            assertThatThrownBy(((Runnable) bad[0])::run).isInstanceOfSatisfying(InvalidInputException.class,
+                    e -> assertThat(e.field()).isEqualTo(bad[1]));
+        }
+    }
 }

@@ -161,6 +161,19 @@ abstract class MessageProducerContract {
     }
 
     @Test
+    void sendWithAKeyAndHeadersBeginsWithThemOnTheDeliverOperation() throws SQLException {
+        String order = newId();
+        SendResult sent = producer.send(OutgoingMessage.to(DESTINATION, "{\"order\":2}").key("order-" + order)
+                .header("type", "order-created"), createOrder(order));
+
+        assertThat(sent.state()).isEqualTo(SendResult.State.SUBMITTED);
+        assertThat(orderExists(order)).isTrue();
+        Operation deliver = coordinator.begins.get(coordinator.begins.size() - 1).branches().get(0).operations().get(0);
+        assertThat(deliver).isEqualTo(new Operation("deliver", DESTINATION, "{\"order\":2}", "order-" + order,
+                java.util.Map.of("type", "order-created")));
+    }
+
+    @Test
     void localWorkThatThrowsRollsBackAndAbortsTheMessage() throws SQLException {
         String order = newId();
         int before = coordinator.begins.size();

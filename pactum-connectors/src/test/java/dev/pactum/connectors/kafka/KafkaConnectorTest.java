@@ -162,28 +162,7 @@ class KafkaConnectorTest {
 
     /** Reads the topic from the start of every partition until {@code atLeast} records or the bound. */
     private Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(String topic, int atLeast) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> out = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                parts.add(new TopicPartition(topic, p.partition()));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Instant deadline = Instant.now().plus(READ_WITHIN);
-            int count = 0;
-            while (count < atLeast && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r);
-                    count++;
-                }
-            }
-        }
-        return out;
+        return broker.readAll(topic, atLeast, READ_WITHIN);
     }
 
     private static TestStream.Received received(ConsumerRecord<byte[], byte[]> r) {

@@ -50,6 +50,33 @@ public record BranchRecord(String gid, String branchId, BranchStatus status, Lis
     }
 
     /**
+     * The lane this branch is ordered in, or null: the first operation with a key names it, by its target and key
+     * (a message's destination and key). Branches of one lane are delivered in the order their commits were decided
+     * (docs/messages.md, "Order per key"). A hash, so that every store keeps it in a short fixed-width column.
+     */
+    public String lane() {
+        for (Operation o : operations) {
+            if (o.key() != null) {
+                return laneOf(o.target(), o.key());
+            }
+        }
+        return null;
+    }
+
+    /** The lane of {@code target} and {@code key}: SHA-256 of both, hex, 64 characters. */
+    public static String laneOf(String target, String key) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(target.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((byte) 0); // a URI has no NUL, so the first NUL ends the target: no two pairs give one input
+            sha.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
      * An attempt of phase 2 ended: {@code target} is the new status (the same one when it must be retried).
      * The attempt count always grows, which is what lets it serve as the branch's version in a compare-and-set.
      */

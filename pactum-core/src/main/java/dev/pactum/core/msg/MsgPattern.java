@@ -16,13 +16,18 @@ import dev.pactum.core.StateTable;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.CallResult;
+import dev.pactum.core.spi.LaneEntry;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 import static dev.pactum.api.GlobalStatus.ABORTED;
 import static dev.pactum.api.GlobalStatus.ABORTING;
@@ -52,8 +57,11 @@ import static dev.pactum.api.GlobalStatus.PARKED;
  * check-back asks the first branch's {@code check} (every message of a transaction comes from one local
  * transaction) and reads the answer by the three outcomes of DESIGN.md: 200 = the local transaction committed,
  * 409 = it rolled back, anything else (425, 503, no answer) = not known yet. Each unknown answer is one more
- * attempt on that branch (its {@code attempts} and {@code lastError}), which is what counts the checks. See
- * docs/messages.md.
+ * attempt on that branch (its {@code attempts} and {@code lastError}), which is what counts the checks.
+ *
+ * <p>A {@code deliver} may carry the message's key and headers. Messages of one destination and key form a lane,
+ * written with the commit decision ({@link #orderedAtCommit}); only a lane's head (the earliest decided undelivered
+ * message) is delivered, so they arrive in the order their commits were decided. See docs/messages.md.
  */
 public final class MsgPattern implements Pattern {
     private static final Logger log = LoggerFactory.getLogger(MsgPattern.class);
@@ -77,6 +85,7 @@ public final class MsgPattern implements Pattern {
     private final Backoff backoff;
     private final Clock clock;
     private final int maxChecks;
+    private final Predicate<GlobalTransaction> startDriving;
 
     /**
      * @param destinations how a {@code deliver} target is checked at registration: {@link Destinations#check} in
@@ -85,6 +94,18 @@ public final class MsgPattern implements Pattern {
      */
     public MsgPattern(TransactionStore store, PhaseTwoCalls calls, PhaseTwoRound round, Decisions decisions,
                       Backoff backoff, Clock clock, int maxChecks, BranchOperations.TargetCheck destinations) {
+        this(store, calls, round, decisions, backoff, clock, maxChecks, destinations, tx -> false);
+    }
+
+    /**
+     * @param startDriving drives a leased transaction in the background, false if this process already drives it
+     *                     (the engine's {@code TransactionDriver.startDriving}): how the next message of a lane is
+     *                     handed on at once when the one before it is delivered
+     */
+    public MsgPattern(TransactionStore store, PhaseTwoCalls calls, PhaseTwoRound round, Decisions decisions,
+                      Backoff backoff, Clock clock, int maxChecks, BranchOperations.TargetCheck destinations,
+                      Predicate<GlobalTransaction> startDriving) {
+        this.startDriving = startDriving;
         this.store = store;
         this.calls = calls;
         this.round = round;
@@ -93,7 +114,7 @@ public final class MsgPattern implements Pattern {
         this.clock = clock;
         this.maxChecks = maxChecks;
         this.operations = List.of(
-                new BranchOperations.Spec(DELIVER, null, true, destinations),
+                new BranchOperations.Spec(DELIVER, null, true, destinations, true),
                 new BranchOperations.Spec(CHECK, null, true, BranchUrls::check));
     }
 
@@ -127,13 +148,59 @@ public final class MsgPattern implements Pattern {
     public GlobalTransaction onDue(GlobalTransaction tx) {
         return switch (tx.status()) {
             case ACTIVE -> checkBack(tx);
-            case COMMITTING -> round.run(tx, BranchOp.DELIVER, DELIVER);
+            case COMMITTING -> deliver(tx);
             // Nothing was sent and nothing is to undo: the half message is dropped, its record stays.
             case ABORTING -> decisions.move(tx, ABORTED, null).orElse(tx);
             // Parked records have no due time; one found due (its "no due time" write was lost) is put back.
             case PARKED -> decisions.reschedule(tx, null).orElse(tx);
             default -> tx;
         };
+    }
+
+    /** A commit decision appends the undelivered keyed messages to their lanes, in registration order. */
+    @Override
+    public List<BranchRecord> orderedAtCommit(GlobalTransaction tx) {
+        return store.branches(tx.gid()).stream().filter(b -> !b.status().isFinal() && b.lane() != null).toList();
+    }
+
+    /**
+     * One round of deliveries. A keyed message is sent only while it heads its lane (no message of the same
+     * destination and key decided before it is undelivered); the others wait, rescheduled with backoff like a failed
+     * delivery. When a message that headed its lane is delivered, the lane's next message, if another transaction's,
+     * is handed on to be driven at once instead of at its next retry.
+     */
+    private GlobalTransaction deliver(GlobalTransaction tx) {
+        Set<String> headed = new HashSet<>();
+        GlobalTransaction after = round.run(tx, BranchOp.DELIVER, DELIVER, b -> waitingFor(b, headed));
+        for (String lane : headed) {
+            store.laneHead(lane).filter(next -> !next.gid().equals(tx.gid())).ifPresent(next -> handOn(next.gid()));
+        }
+        return after;
+    }
+
+    /** Null when {@code b} may be delivered now (no lane, or it heads its lane); otherwise what it waits for. */
+    private String waitingFor(BranchRecord b, Set<String> headed) {
+        String lane = b.lane();
+        if (lane == null) {
+            return null;
+        }
+        Optional<LaneEntry> head = store.laneHead(lane);
+        // No entry: decided by a version without lanes; nothing is known to be ahead of it.
+        if (head.isEmpty() || head.get().is(b.gid(), b.branchId())) {
+            headed.add(lane);
+            return null;
+        }
+        return "waiting for message " + head.get().gid() + "/" + head.get().branchId()
+                + " (same destination and key, decided before it) to be delivered";
+    }
+
+    /** Drives the lane's next message now, unless someone holds it already (it then looks again after its round). */
+    private void handOn(String gid) {
+        Instant now = clock.instant();
+        store.find(gid).filter(t -> t.status() == COMMITTING && !t.isLeasedAt(now))
+                .flatMap(t -> decisions.move(t, COMMITTING, null))
+                .filter(leased -> !startDriving.test(leased))
+                .ifPresent(leased -> decisions.reschedule(leased, now));
     }
 
     /** The check timeout came: ask the producer how its local transaction ended. */

@@ -60,8 +60,23 @@ public interface TransactionStore extends AutoCloseable {
     Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated);
 
     /**
+     * {@link #compareAndSet(GlobalTransaction, GlobalTransaction)}, and in the same atomic write (durable as the move
+     * is) appends each branch of {@code ordered} (branches of this transaction with a {@link BranchRecord#lane()},
+     * in this order) to the end of its lane: after every entry of that lane whose write came before, with a larger
+     * {@code seq}. The engine passes them at the commit decision of keyed messages, so a lane holds its undelivered
+     * messages in the order their commits were decided. An entry leaves its lane in the same write as
+     * {@link #updateBranch} moves its branch to a final status. An empty {@code ordered} is a plain compare-and-set.
+     */
+    Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated,
+                                              List<BranchRecord> ordered);
+
+    /** The first entry of {@code lane} (the earliest decided of its undelivered branches), or empty. */
+    Optional<LaneEntry> laneHead(String lane);
+
+    /**
      * Replaces a branch if its stored status and attempt count still equal the expected ones. Does not change the
      * global transaction's version, so the driver's own compare-and-set after a round of calls still succeeds.
+     * A branch moved to a final status leaves its lane, if it is in one, in the same write.
      */
     boolean updateBranch(BranchRecord expected, BranchRecord updated);
 

@@ -74,6 +74,10 @@ final class Checks implements InMemoryTransactionStore.Observer {
             if (after.status().isFinal() && (after.owner() != null || after.nextAttemptAt() != null)) {
                 violation("7", after.gid() + " is " + after.status() + " but keeps a lease or a schedule");
             }
+            if (after.pattern() == TxPattern.MSG && after.status() == GlobalStatus.COMMITTING
+                    && before.status() != GlobalStatus.COMMITTING) {
+                participants.commitDecided(after.gid(), SimProducer.BRANCH); // the order per key to check against
+            }
         }
         statusOf.put(after.gid(), after.status());
     }
@@ -92,6 +96,9 @@ final class Checks implements InMemoryTransactionStore.Observer {
         }
         if (after.attempts() != before.attempts() + 1) {
             violation("7", "branch " + id + " attempts " + before.attempts() + " -> " + after.attempts());
+        }
+        if (after.lastError() != null && after.lastError().startsWith("waiting for message")) {
+            participants.stats.orderWaits++;
         }
         if (after.status() == before.status()) {
             return;

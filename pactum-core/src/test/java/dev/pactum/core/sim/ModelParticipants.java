@@ -9,9 +9,12 @@ import dev.pactum.core.spi.CallResult;
 import dev.pactum.core.testkit.FakeBranchInvoker;
 import dev.pactum.core.testkit.InMemoryTransactionStore;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,6 +52,8 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
         /** The producer's local transaction: null while it runs, then committed or rolled back, for good. */
         Boolean localCommitted;
         int delivered;
+        /** The message's key, or null. */
+        String key;
 
         Ledger(String gid, String branchId, boolean xa, boolean refuse, boolean voteNo) {
             this(gid, branchId, xa, refuse, voteNo, false);
@@ -121,8 +126,21 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
     }
 
     /** A producer is about to begin a half message: its local transaction runs, nothing delivered yet. */
-    void planMessage(String gid, String branchId) {
-        ledgers.put(gid + "/" + branchId, new Ledger(gid, branchId, false, false, false, true));
+    void planMessage(String gid, String branchId, String key) {
+        Ledger l = new Ledger(gid, branchId, false, false, false, true);
+        l.key = key;
+        ledgers.put(gid + "/" + branchId, l);
+    }
+
+    /** The messages of each key, in the order their commits were decided (the store's order of those writes). */
+    private final Map<String, List<Ledger>> decidedByKey = new HashMap<>();
+
+    /** A message's commit was decided: it comes after every message of its key decided before. */
+    void commitDecided(String gid, String branchId) {
+        Ledger l = ledger(gid, branchId);
+        if (l != null && l.msg && l.key != null) {
+            decidedByKey.computeIfAbsent(l.key, k -> new ArrayList<>()).add(l);
+        }
     }
 
     Ledger ledger(String gid, String branchId) {
@@ -184,6 +202,18 @@ final class ModelParticipants implements FakeBranchInvoker.Participant {
 
     /** The destination: at least once; the consumer's inbox would apply a repeat once. */
     private CallResult deliver(Ledger l) {
+        if (l.delivered == 0 && l.key != null) {
+            // Order per key: no message reaches the destination while one of its key decided before it has not.
+            for (Ledger earlier : decidedByKey.getOrDefault(l.key, List.of())) {
+                if (earlier == l) {
+                    break;
+                }
+                if (earlier.delivered == 0) {
+                    checks.violation("order", "message " + l.gid + " (key " + l.key + ") reached the destination"
+                            + " before " + earlier.gid + ", whose commit was decided before it");
+                }
+            }
+        }
         if (l.delivered++ > 0) {
             stats.duplicates++;
         }

@@ -194,8 +194,19 @@ final class SimNode {
 
             @Override
             public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated) {
+                return compareAndSet(expected, updated, List.of());
+            }
+
+            @Override
+            public Optional<dev.pactum.core.spi.LaneEntry> laneHead(String lane) {
+                return storeIo("laneHead " + lane.substring(0, 8), () -> sim.store.laneHead(lane));
+            }
+
+            @Override
+            public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated,
+                                                             List<BranchRecord> ordered) {
                 return storeIo("cas " + expected.gid() + " " + expected.status() + "->" + updated.status(), () -> {
-                    Optional<GlobalTransaction> r = sim.store.compareAndSet(expected, updated);
+                    Optional<GlobalTransaction> r = sim.store.compareAndSet(expected, updated, ordered);
                     if (r.isPresent() && expected.status() != updated.status()) {
                         sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), name, "  " + expected.gid() + " "
                                 + expected.status() + " -> " + updated.status()

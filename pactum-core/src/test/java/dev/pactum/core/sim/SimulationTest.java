@@ -66,6 +66,7 @@ class SimulationTest {
         assertThat(total.producersLostAfterLocalCommit).as("producers gone after their local commit").isPositive();
         assertThat(total.parked).as("parked messages").isPositive();
         assertThat(total.resolved).as("operator resolves").isPositive();
+        assertThat(total.orderWaits).as("deliveries held behind an earlier message of their key").isPositive();
     }
 
     @Test

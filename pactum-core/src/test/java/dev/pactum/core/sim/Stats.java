@@ -22,6 +22,7 @@ final class Stats {
     long parked;
     long resolved;
     long producersLostAfterLocalCommit;
+    long orderWaits;
 
     void add(Stats o) {
         schedules += o.schedules;
@@ -44,6 +45,7 @@ final class Stats {
         parked += o.parked;
         resolved += o.resolved;
         producersLostAfterLocalCommit += o.producersLostAfterLocalCommit;
+        orderWaits += o.orderWaits;
     }
 
     @Override
@@ -56,6 +58,7 @@ final class Stats {
                 + duplicates + " duplicate calls absorbed, " + suspended + " Trys after their Cancel, "
                 + emptyCompensations + " empty compensations; " + messages + " half messages, " + checkBacks
                 + " check-backs, " + producersLostAfterLocalCommit + " producers gone after their local commit, "
-                + parked + " parked, " + resolved + " resolved by the operator";
+                + parked + " parked, " + resolved + " resolved by the operator, " + orderWaits
+                + " deliveries held behind an earlier message of their key";
     }
 }

@@ -161,6 +161,128 @@ public abstract class TransactionStoreContract {
     }
 
     @Test
+    void aMessagesKeyAndHeadersAreStoredWithItsOperationAndSurviveReopen() {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("type", "order-paid");
+        headers.put("Content-Type", "application/json");
+        BranchRecord m = BranchRecord.register("g-1", "m", List.of(new dev.pactum.api.Operation("deliver",
+                "kafka://broker:9092/orders", "{\"order\":1}", "order-1", headers),
+                dev.pactum.api.Operation.of("check", "http://svc/check")), T0);
+        store.begin(GlobalTransaction.begin("g-1", TxPattern.MSG, T0, T0.plusSeconds(60)), List.of(m));
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        BranchRecord read = store.branches("g-1").getFirst();
+        assertThat(read).isEqualTo(m);
+        assertThat(read.operation("deliver").key()).isEqualTo("order-1");
+        assertThat(read.operation("deliver").headers()).containsExactlyEntriesOf(headers);
+        assertThat(read.operation("check").key()).isNull();
+        assertThat(read.operation("check").headers()).isNull();
+    }
+
+    /** Begins an MSG transaction whose branches deliver to kafka://k/t with these keys (null: no key); returns it. */
+    private GlobalTransaction keyedMessage(String gid, String... keys) {
+        List<BranchRecord> branches = new ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            branches.add(BranchRecord.register(gid, "m" + i, List.of(new dev.pactum.api.Operation("deliver",
+                    "kafka://k/t", "p", keys[i], null), dev.pactum.api.Operation.of("check", "http://svc/check")), T0));
+        }
+        GlobalTransaction tx = GlobalTransaction.begin(gid, TxPattern.MSG, T0, T0.plusSeconds(60));
+        assertThat(store.begin(tx, branches).created()).isTrue();
+        return tx;
+    }
+
+    /** Decides {@code tx}'s commit with all its keyed branches appended to their lanes. */
+    private GlobalTransaction commitInOrder(GlobalTransaction tx) {
+        List<BranchRecord> keyed = store.branches(tx.gid()).stream().filter(b -> b.lane() != null).toList();
+        return store.compareAndSet(tx, tx.moveTo(COMMITTING, null, T0.plusMillis(1), "n1", T0.plusSeconds(30)), keyed)
+                .orElseThrow();
+    }
+
+    private void deliver(String gid, String branchId) {
+        BranchRecord b = store.branches(gid).stream().filter(r -> r.branchId().equals(branchId)).findFirst().orElseThrow();
+        assertThat(store.updateBranch(b, b.attempted(BranchStatus.CONFIRMED, null, T0.plusMillis(2)))).isTrue();
+    }
+
+    private Optional<String> head(String key) {
+        return store.laneHead(BranchRecord.laneOf("kafka://k/t", key)).map(e -> e.gid() + "/" + e.branchId());
+    }
+
+    @Test
+    void aLaneHoldsItsUndeliveredMessagesInDecisionOrderAndEachLeavesWhenDelivered() {
+        GlobalTransaction a = keyedMessage("g-a", "k1");
+        GlobalTransaction b = keyedMessage("g-b", "k1");
+        GlobalTransaction c = keyedMessage("g-c", "k1", "k2", null);
+        assertThat(head("k1")).isEmpty();
+        commitInOrder(b);
+        commitInOrder(c);
+        commitInOrder(a);
+        assertThat(head("k1")).contains("g-b/m0");
+        assertThat(head("k2")).contains("g-c/m1");
+        assertThat(head("other")).isEmpty();
+
+        BranchRecord bm = store.branches("g-b").getFirst();
+        assertThat(store.updateBranch(bm, bm.attempted(BranchStatus.REGISTERED, "503", T0))).isTrue();
+        assertThat(head("k1")).as("a failed delivery stays at the head").contains("g-b/m0");
+        deliver("g-b", "m0");
+        assertThat(head("k1")).contains("g-c/m0");
+        deliver("g-c", "m1");
+        assertThat(head("k2")).isEmpty();
+        assertThat(head("k1")).contains("g-c/m0");
+
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        assertThat(head("k1")).as("lanes survive a restart").contains("g-c/m0");
+        deliver("g-c", "m0");
+        assertThat(head("k1")).contains("g-a/m0");
+        GlobalTransaction d = keyedMessage("g-d", "k1");
+        commitInOrder(d);
+        deliver("g-a", "m0");
+        assertThat(head("k1")).as("a decision after the restart comes after the ones before it").contains("g-d/m0");
+        deliver("g-d", "m0");
+        assertThat(head("k1")).isEmpty();
+    }
+
+    @Test
+    void twoMessagesOfOneTransactionInOneLaneKeepTheirRegistrationOrder() {
+        commitInOrder(keyedMessage("g-1", "k1", "k1"));
+        assertThat(head("k1")).contains("g-1/m0");
+        deliver("g-1", "m0");
+        assertThat(head("k1")).contains("g-1/m1");
+    }
+
+    @Test
+    void aLostCompareAndSetPutsNothingInALane() {
+        GlobalTransaction a = keyedMessage("g-1", "k1");
+        GlobalTransaction stale = a.withVersion(a.version() + 7);
+        List<BranchRecord> keyed = store.branches("g-1");
+        assertThat(store.compareAndSet(stale, stale.moveTo(COMMITTING, null, T0, "n1", T0.plusSeconds(30)), keyed))
+                .isEmpty();
+        assertThat(head("k1")).isEmpty();
+        assertThat(store.find("g-1").orElseThrow().status()).isEqualTo(ACTIVE);
+    }
+
+    @Test
+    void concurrentDecisionsOfOneLaneEachGetOnePlaceAndTheLaneEmptiesInThatOrder() throws Exception {
+        List<GlobalTransaction> txs = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            txs.add(keyedMessage("g-" + i, "k1", "other-" + i));
+        }
+        race(i -> commitInOrder(txs.get(i)));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < RACERS; i++) {
+            String h = head("k1").orElseThrow();
+            assertThat(seen.add(h)).as("each decision once in the lane: " + h).isTrue();
+            deliver(h.substring(0, h.indexOf('/')), "m0");
+        }
+        assertThat(head("k1")).isEmpty();
+        assertThat(seen).hasSize(RACERS);
+    }
+
+    @Test
     void concurrentBeginsOfOneGidCreateItOnce() throws Exception {
         List<BeginResult> results = race(i -> store.begin(GlobalTransaction.begin("g-race", TxPattern.TCC,
                 T0.plusMillis(i), T0.plusSeconds(60))));

@@ -7,6 +7,8 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.LaneEntry;
+import dev.pactum.core.spi.LaneIndex;
 import dev.pactum.core.spi.TransactionStore;
 
 import java.time.Instant;
@@ -58,20 +60,22 @@ public final class InMemoryTransactionStore implements TransactionStore {
     private static final class State {
         final TreeMap<String, GlobalTransaction> globals;
         final Map<String, List<BranchRecord>> branches;
+        final LaneIndex lanes;
 
         State() {
-            this(new TreeMap<>(), new HashMap<>());
+            this(new TreeMap<>(), new HashMap<>(), new LaneIndex());
         }
 
-        State(TreeMap<String, GlobalTransaction> globals, Map<String, List<BranchRecord>> branches) {
+        State(TreeMap<String, GlobalTransaction> globals, Map<String, List<BranchRecord>> branches, LaneIndex lanes) {
             this.globals = globals;
             this.branches = branches;
+            this.lanes = lanes;
         }
 
         State copy() {
             Map<String, List<BranchRecord>> b = new HashMap<>();
             branches.forEach((gid, list) -> b.put(gid, new ArrayList<>(list)));
-            return new State(new TreeMap<>(globals), b);
+            return new State(new TreeMap<>(globals), b, lanes.copy());
         }
     }
 
@@ -174,6 +178,20 @@ public final class InMemoryTransactionStore implements TransactionStore {
 
     @Override
     public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated) {
+        return compareAndSet(expected, updated, List.of());
+    }
+
+    @Override
+    public Optional<LaneEntry> laneHead(String lane) {
+        synchronized (lock) {
+            checkOpen();
+            return live.lanes.head(lane);
+        }
+    }
+
+    @Override
+    public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated,
+                                                     List<BranchRecord> ordered) {
         if (!expected.gid().equals(updated.gid())) {
             throw new IllegalArgumentException("compareAndSet across transactions: " + expected.gid() + " vs "
                     + updated.gid());
@@ -186,6 +204,13 @@ public final class InMemoryTransactionStore implements TransactionStore {
                 return Optional.empty();
             }
             GlobalTransaction next = updated.withVersion(expected.version() + 1);
+            for (BranchRecord b : ordered) {
+                if (!b.gid().equals(next.gid()) || b.lane() == null) {
+                    throw new IllegalArgumentException("branch " + b.branchId() + " of " + b.gid()
+                            + " cannot join a lane at the decision of " + next.gid());
+                }
+                live.lanes.append(b.lane(), b.gid(), b.branchId());
+            }
             live.globals.put(next.gid(), next);
             observer.globalWritten(stored, next, true);
             synced();
@@ -209,6 +234,9 @@ public final class InMemoryTransactionStore implements TransactionStore {
                         return false;
                     }
                     list.set(i, updated);
+                    if (updated.status().isFinal() && updated.lane() != null) {
+                        live.lanes.find(updated.lane(), updated.gid(), updated.branchId()).ifPresent(live.lanes::remove);
+                    }
                     observer.branchWritten(b, updated, durability == Durability.ALL_SYNCED);
                     return true;
                 }

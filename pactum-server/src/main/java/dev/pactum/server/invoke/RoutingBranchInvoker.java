@@ -42,8 +42,12 @@ public final class RoutingBranchInvoker implements BranchInvoker {
         Message message;
         try {
             byte[] body = call.payload() == null ? new byte[0] : call.payload().getBytes(StandardCharsets.UTF_8);
-            message = Message.builder(new MessageId(call.gid(), call.branchId()), new URI(call.url()))
-                    .payload(body).traceparent(HttpBranchInvoker.traceparent(call.gid())).build();
+            Message.Builder b = Message.builder(new MessageId(call.gid(), call.branchId()), new URI(call.url()))
+                    .key(call.key()).payload(body).traceparent(HttpBranchInvoker.traceparent(call.gid()));
+            if (call.headers() != null) {
+                call.headers().forEach(b::header);
+            }
+            message = b.build();
         } catch (InvalidInputException | java.net.URISyntaxException e) {
             // Registration checked the destination, so this is a store written by another version: keep it visible.
             return new CallResult(Outcome.FAILURE, 409, "message cannot be built: " + e.getMessage());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.pactum.api.Operation;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.LaneEntry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,7 @@ import java.util.List;
  *   g/{gid}                      -> GlobalTransaction
  *   b/{gid}/{seq, 6 digits}      -> BranchRecord (seq = registration order)
  *   s/{status}/{gid}             -> empty (index for listing by status)
+ *   o/{lane}/{seq, 16 hex}       -> {gid}/{branchId} (a decided, undelivered keyed message, in its lane's order)
  * </pre>
  * Ids never contain '/', so prefixes cannot collide (see {@code dev.pactum.core.Ids}).
  */
@@ -48,6 +50,29 @@ final class Codec {
 
     static byte[] branchKey(String gid, int seq) {
         return bytes("b/" + gid + "/" + String.format("%06d", seq));
+    }
+
+    static final byte[] LANE_PREFIX = bytes("o/");
+
+    static byte[] laneKey(LaneEntry e) {
+        return bytes("o/" + e.lane() + "/" + String.format("%016x", e.seq()));
+    }
+
+    static byte[] laneValue(LaneEntry e) {
+        return bytes(e.gid() + "/" + e.branchId());
+    }
+
+    /** The entry a lane key and its value hold. */
+    static LaneEntry laneEntry(byte[] key, byte[] value) {
+        String k = new String(key, StandardCharsets.UTF_8);
+        String v = new String(value, StandardCharsets.UTF_8);
+        int cut = k.lastIndexOf('/');
+        int slash = v.indexOf('/');
+        if (cut <= 2 || slash < 1) {
+            throw new UncheckedIOException("corrupt lane entry " + k + " in the embedded store", new IOException(v));
+        }
+        return new LaneEntry(k.substring(2, cut), Long.parseUnsignedLong(k.substring(cut + 1), 16), v.substring(0, slash),
+                v.substring(slash + 1));
     }
 
     static byte[] statusPrefix(String status) {
@@ -78,7 +103,7 @@ final class Codec {
     }
 
     static BranchRecord branch(byte[] b) {
-        if (b.length > 0 && b[0] == BinaryRecords.FORMAT_V1) {
+        if (b.length > 0 && (b[0] == BinaryRecords.FORMAT_V1 || b[0] == BinaryRecords.FORMAT_V2)) {
             return binary(b, BinaryRecords::branch, "BranchRecord");
         }
         // A JSON record is from an earlier version (this one writes BinaryRecords): rare, so read it as a tree and

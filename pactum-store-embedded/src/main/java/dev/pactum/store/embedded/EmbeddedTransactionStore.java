@@ -6,6 +6,8 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.LaneEntry;
+import dev.pactum.core.spi.LaneIndex;
 import dev.pactum.core.spi.TransactionStore;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
@@ -74,6 +76,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     private final RocksDB db;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final DueIndex due = new DueIndex();
+    /** Lanes of keyed messages; the lane keys on disk are the truth, this mirrors them (rebuilt on open). */
+    private final LaneIndex lanes = new LaneIndex();
     /**
      * Every write, synced or not, goes through this one thread. A virtual thread that called into RocksDB's write
      * path would stay pinned to its carrier while it waits there, for an fsync if a synced write is ahead of it;
@@ -138,6 +142,11 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 } catch (RocksDBException e) {
                     throw failure("read " + gid + " while opening", e);
                 }
+            }
+        }
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(Codec.LANE_PREFIX); it.isValid() && Codec.startsWith(it.key(), Codec.LANE_PREFIX); it.next()) {
+                lanes.restore(Codec.laneEntry(it.key(), it.value()));
             }
         }
         log.info("embedded store opened in {}: {} unfinished transactions", config.directory(), due.size());
@@ -240,6 +249,21 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     @Override
     public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated) {
+        return compareAndSet(expected, updated, List.of());
+    }
+
+    @Override
+    public Optional<LaneEntry> laneHead(String lane) {
+        return lanes.head(lane);
+    }
+
+    /**
+     * The lane entries are taken in memory before the write (a seq and a place in the lane), so a later decision of
+     * the same lane, even one whose write lands first, sees this one ahead of it; a write that fails gives them back.
+     */
+    @Override
+    public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated,
+                                                     List<BranchRecord> ordered) {
         if (!expected.gid().equals(updated.gid())) {
             throw new IllegalArgumentException("compareAndSet across transactions: " + expected.gid() + " vs " + updated.gid());
         }
@@ -252,7 +276,20 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 return Optional.empty();
             }
             GlobalTransaction next = updated.withVersion(expected.version() + 1);
-            write(stored, next);
+            List<LaneEntry> entries = new ArrayList<>(ordered.size());
+            for (BranchRecord b : ordered) {
+                if (!b.gid().equals(next.gid()) || b.lane() == null) {
+                    throw new IllegalArgumentException("branch " + b.branchId() + " of " + b.gid()
+                            + " cannot join a lane at the decision of " + next.gid());
+                }
+                entries.add(lanes.append(b.lane(), b.gid(), b.branchId()));
+            }
+            try {
+                write(stored, next, entries);
+            } catch (StoreWriteRefusedException e) { // not written, and never will be (closed included)
+                entries.forEach(lanes::remove);
+                throw e;
+            }
             return Optional.of(next);
         } catch (RocksDBException e) {
             throw failure("compare-and-set " + expected.gid() + " " + expected.status() + " -> " + updated.status(), e);
@@ -269,9 +306,12 @@ public final class EmbeddedTransactionStore implements TransactionStore {
      * synced decision on disk, and the coordinator drives the transaction once more; the barrier makes the repeated
      * calls no-ops.
      */
-    private void write(GlobalTransaction stored, GlobalTransaction next) {
+    private void write(GlobalTransaction stored, GlobalTransaction next, List<LaneEntry> entries) {
         Mutation.Builder m = Mutation.builder(stored.status() + " -> " + next.status() + " of " + next.gid())
                 .put(Codec.globalKey(next.gid()), Codec.encode(next));
+        for (LaneEntry e : entries) {
+            m.put(Codec.laneKey(e), Codec.laneValue(e));
+        }
         boolean moves = stored.status() != next.status();
         if (moves) {
             m.delete(Codec.statusKey(stored.status().name(), next.gid()))
@@ -299,8 +339,14 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                         if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
                             return false;
                         }
-                        writer.write(Mutation.builder("update branch " + expected.branchId() + " of " + expected.gid())
-                                .put(it.key(), Codec.encode(updated)).lazy());
+                        // A delivered keyed message leaves its lane in the same write.
+                        Optional<LaneEntry> leaves = !updated.status().isFinal() || updated.lane() == null
+                                ? Optional.empty() : lanes.find(updated.lane(), updated.gid(), updated.branchId());
+                        Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of "
+                                + expected.gid()).put(it.key(), Codec.encode(updated));
+                        leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));
+                        writer.write(m.lazy());
+                        leaves.ifPresent(lanes::remove);
                         return true;
                     }
                 }
@@ -411,7 +457,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 Instant next = tx.status() == GlobalStatus.ACTIVE ? tx.nextAttemptAt() : now;
                 GlobalTransaction free = new GlobalTransaction(tx.gid(), tx.pattern(), tx.status(), tx.reason(),
                         tx.createdAt(), tx.updatedAt(), tx.timeoutAt(), next, null, null, tx.version() + 1);
-                write(tx, free);
+                write(tx, free, List.of());
                 released++;
             } catch (RocksDBException e) {
                 throw failure("release the lease of " + gid, e);

@@ -97,4 +97,59 @@ class CodecTest {
                 Operation.of("cancel", "http://p/x")), Instant.ofEpochSecond(1700000000L, 123_456_789L));
         assertThat(Codec.branch(Codec.encode(b))).isEqualTo(b);
     }
+
+    @Test
+    void aMessageWithKeyAndHeadersIsFormat2AndRoundTripsWithTheHeadersInOrder() {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("z-last-name-first", "1");
+        headers.put("a", "b");
+        BranchRecord b = BranchRecord.register("g1", "m", List.of(new Operation("deliver", "kafka://k/t", "{}", "order-7",
+                headers), Operation.of("check", "http://p/check")), Instant.ofEpochSecond(1700000000L, 5));
+        byte[] bytes = Codec.encode(b);
+        assertThat(bytes[0]).isEqualTo(BinaryRecords.FORMAT_V2);
+        BranchRecord read = Codec.branch(bytes);
+        assertThat(read).isEqualTo(b);
+        assertThat(read.operation("deliver").headers().keySet()).containsExactly("z-last-name-first", "a");
+    }
+
+    @Test
+    void aBranchWithoutKeyOrHeadersStaysFormat1ByteForByteSoEarlierVersionsStillReadIt() {
+        BranchRecord b = BranchRecord.register("g1", "m", List.of(new Operation("deliver", "kafka://k/t", "{}"),
+                Operation.of("check", "http://p/check")), Instant.ofEpochSecond(1700000000L, 5));
+        byte[] bytes = Codec.encode(b);
+        assertThat(bytes[0]).isEqualTo(BinaryRecords.FORMAT_V1);
+        // the layout of version 1, written by hand: what an earlier version wrote and reads
+        java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(v1);
+        try {
+            out.writeByte(1);
+            for (String s : List.of("g1", "m", "REGISTERED")) {
+                writeStr(out, s);
+            }
+            out.writeInt(2);
+            writeStr(out, "deliver");
+            writeStr(out, "kafka://k/t");
+            out.writeByte(1);
+            writeStr(out, "{}");
+            writeStr(out, "check");
+            writeStr(out, "http://p/check");
+            out.writeByte(0);
+            out.writeInt(0);
+            out.writeByte(0);
+            for (int i = 0; i < 2; i++) {
+                out.writeLong(1700000000L);
+                out.writeInt(5);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(bytes).isEqualTo(v1.toByteArray());
+        assertThat(Codec.branch(v1.toByteArray())).isEqualTo(b);
+    }
+
+    private static void writeStr(java.io.DataOutputStream out, String s) throws java.io.IOException {
+        byte[] u = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(u.length);
+        out.write(u);
+    }
 }

@@ -20,6 +20,17 @@ enum Dialect {
         }
 
         @Override
+        String laneTailIncrement() {
+            return "INSERT INTO pactum_lane_tail (lane, last_seq) VALUES (?, 1)"
+                    + " ON CONFLICT (lane) DO UPDATE SET last_seq = pactum_lane_tail.last_seq + 1";
+        }
+
+        @Override
+        boolean isDeadlock(SQLException e) {
+            return "40P01".equals(e.getSQLState());
+        }
+
+        @Override
         String schemaLock() {
             // Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog; DDL is transactional
             // there, so a transaction-scoped advisory lock serializes coordinators that start together.
@@ -40,6 +51,17 @@ enum Dialect {
         @Override
         boolean isDuplicateKey(SQLException e) {
             return e.getErrorCode() == 1062; // ER_DUP_ENTRY; SQLState 23000 alone also covers foreign key errors
+        }
+
+        @Override
+        String laneTailIncrement() {
+            return "INSERT INTO pactum_lane_tail (lane, last_seq) VALUES (?, 1)"
+                    + " ON DUPLICATE KEY UPDATE last_seq = last_seq + 1";
+        }
+
+        @Override
+        boolean isDeadlock(SQLException e) {
+            return e.getErrorCode() == 1213; // ER_LOCK_DEADLOCK: two first decisions of a new lane can meet so
         }
 
         @Override
@@ -69,6 +91,12 @@ enum Dialect {
 
     /** A statement to run first in the schema transaction so that concurrent starts do not collide, or null. */
     abstract String schemaLock();
+
+    /** Increments a lane's last seq, creating the lane at 1; its row stays locked until the transaction ends. */
+    abstract String laneTailIncrement();
+
+    /** The database broke a deadlock by rolling this transaction back: running it again is safe. */
+    abstract boolean isDeadlock(SQLException e);
 
     /** The dialect of a JDBC URL; throws naming the URL's scheme if none fits. */
     static Dialect fromUrl(String url) {

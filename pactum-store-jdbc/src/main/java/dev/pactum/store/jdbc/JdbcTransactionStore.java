@@ -10,6 +10,7 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.LaneEntry;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +95,15 @@ public final class JdbcTransactionStore implements TransactionStore {
     private static final String RELEASE_LEASES = "UPDATE pactum_global SET owner = NULL, lease_until = NULL,"
             + " next_attempt_at = CASE WHEN status = 'ACTIVE' THEN next_attempt_at ELSE ? END, version = version + 1"
             + " WHERE owner = ? AND status IN (" + UNFINISHED + ")";
+    private static final String SELECT_LANE_TAIL = "SELECT last_seq FROM pactum_lane_tail WHERE lane = ?";
+    private static final String INSERT_LANE = "INSERT INTO pactum_lane (lane, seq, gid, branch_id) VALUES (?, ?, ?, ?)";
+    private static final String SELECT_LANE_HEAD = "SELECT seq, gid, branch_id FROM pactum_lane WHERE lane = ?"
+            + " ORDER BY seq LIMIT 1";
+    private static final String SELECT_LANE_SEQ = "SELECT seq FROM pactum_lane WHERE lane = ? AND gid = ?"
+            + " AND branch_id = ?";
+    private static final String DELETE_LANE = "DELETE FROM pactum_lane WHERE lane = ? AND seq = ?";
+    /** Tries of a decision with lanes that the database rolled back to break a deadlock. */
+    private static final int DEADLOCK_TRIES = 3;
     private static final String COUNT_UNFINISHED = "SELECT COUNT(*) FROM pactum_global"
             + " WHERE status IN (" + UNFINISHED + ")";
 
@@ -265,25 +275,137 @@ public final class JdbcTransactionStore implements TransactionStore {
         GlobalTransaction stored = millis(updated).withVersion(expected.version() + 1);
         String what = "compareAndSet of " + expected.gid() + " from " + expected.status() + "/v" + expected.version()
                 + " to " + updated.status();
-        int changed = call(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(CAS_GLOBAL)) {
-                ps.setString(1, stored.pattern().name());
-                ps.setString(2, stored.status().name());
-                ps.setString(3, stored.reason());
-                setInstant(ps, 4, stored.createdAt());
-                setInstant(ps, 5, stored.updatedAt());
-                setInstant(ps, 6, stored.timeoutAt());
-                setInstant(ps, 7, stored.nextAttemptAt());
-                ps.setString(8, stored.owner());
-                setInstant(ps, 9, stored.leaseUntil());
-                ps.setLong(10, stored.version());
-                ps.setString(11, expected.gid());
-                ps.setString(12, expected.status().name());
-                ps.setLong(13, expected.version());
-                return ps.executeUpdate();
+        int changed = call(what, c -> casGlobal(c, expected, stored));
+        return changed == 1 ? Optional.of(stored) : Optional.empty();
+    }
+
+    private static int casGlobal(Connection c, GlobalTransaction expected, GlobalTransaction stored) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CAS_GLOBAL)) {
+            ps.setString(1, stored.pattern().name());
+            ps.setString(2, stored.status().name());
+            ps.setString(3, stored.reason());
+            setInstant(ps, 4, stored.createdAt());
+            setInstant(ps, 5, stored.updatedAt());
+            setInstant(ps, 6, stored.timeoutAt());
+            setInstant(ps, 7, stored.nextAttemptAt());
+            ps.setString(8, stored.owner());
+            setInstant(ps, 9, stored.leaseUntil());
+            ps.setLong(10, stored.version());
+            ps.setString(11, expected.gid());
+            ps.setString(12, expected.status().name());
+            ps.setLong(13, expected.version());
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The compare-and-set and the lane entries in one transaction. Each entry first increments its lane's tail row,
+     * whose lock is held until the commit: a second decision of the same lane waits there, so decisions of a lane
+     * commit in the order of their seqs and a lane's head is always the earliest decided. Lanes are locked in
+     * sorted order (two decisions never wait on each other in a cycle); a deadlock the database breaks anyway
+     * (InnoDB's insert of a new tail row) is retried.
+     */
+    @Override
+    public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated,
+                                                     List<BranchRecord> ordered) {
+        if (ordered.isEmpty()) {
+            return compareAndSet(expected, updated);
+        }
+        if (!expected.gid().equals(updated.gid())) {
+            throw new IllegalArgumentException("compareAndSet of " + expected.gid() + " was given a value for "
+                    + updated.gid());
+        }
+        expected.status().checkMoveTo(updated.status(), expected.gid());
+        List<BranchRecord> byLane = new ArrayList<>(ordered);
+        for (BranchRecord b : byLane) {
+            if (!b.gid().equals(expected.gid()) || b.lane() == null) {
+                throw new IllegalArgumentException("branch " + b.branchId() + " of " + b.gid()
+                        + " cannot join a lane at the decision of " + expected.gid());
+            }
+        }
+        byLane.sort(java.util.Comparator.comparing(BranchRecord::lane)); // stable: one lane keeps branch order
+        GlobalTransaction stored = millis(updated).withVersion(expected.version() + 1);
+        String what = "compareAndSet with lanes of " + expected.gid() + " from " + expected.status() + "/v"
+                + expected.version() + " to " + updated.status();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                boolean changed = inTransaction(what, c -> {
+                    if (casGlobal(c, expected, stored) != 1) {
+                        return false;
+                    }
+                    for (BranchRecord b : byLane) {
+                        appendToLane(c, b);
+                    }
+                    return true;
+                });
+                return changed ? Optional.of(stored) : Optional.empty();
+            } catch (JdbcStoreException e) {
+                if (attempt >= DEADLOCK_TRIES || !(e.getCause() instanceof SQLException sql && dialect.isDeadlock(sql))) {
+                    throw e;
+                }
+                log.debug("{}: deadlock broken by the database, trying again", what);
+            }
+        }
+    }
+
+    private void appendToLane(Connection c, BranchRecord b) throws SQLException {
+        String lane = b.lane();
+        try (PreparedStatement ps = c.prepareStatement(dialect.laneTailIncrement())) {
+            ps.setString(1, lane);
+            ps.executeUpdate();
+        }
+        long seq;
+        try (PreparedStatement ps = c.prepareStatement(SELECT_LANE_TAIL)) {
+            ps.setString(1, lane);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("lane " + lane + " has no tail row right after its increment");
+                }
+                seq = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_LANE)) {
+            ps.setString(1, lane);
+            ps.setLong(2, seq);
+            ps.setString(3, b.gid());
+            ps.setString(4, b.branchId());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<LaneEntry> laneHead(String lane) {
+        return call("head of lane " + lane, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_LANE_HEAD)) {
+                ps.setString(1, lane);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new LaneEntry(lane, rs.getLong(1), rs.getString(2), rs.getString(3)))
+                            : Optional.<LaneEntry>empty();
+                }
             }
         });
-        return changed == 1 ? Optional.of(stored) : Optional.empty();
+    }
+
+    /** Removes a delivered branch's entry from its lane, in the transaction that records it delivered. */
+    private static void leaveLane(Connection c, BranchRecord b) throws SQLException {
+        Long seq = null;
+        try (PreparedStatement ps = c.prepareStatement(SELECT_LANE_SEQ)) {
+            ps.setString(1, b.lane());
+            ps.setString(2, b.gid());
+            ps.setString(3, b.branchId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    seq = rs.getLong(1);
+                }
+            }
+        }
+        if (seq != null) {
+            try (PreparedStatement ps = c.prepareStatement(DELETE_LANE)) {
+                ps.setString(1, b.lane());
+                ps.setLong(2, seq);
+                ps.executeUpdate();
+            }
+        }
     }
 
     @Override
@@ -304,20 +426,31 @@ public final class JdbcTransactionStore implements TransactionStore {
                 + expected.status() + "/attempt " + expected.attempts() + " to " + updated.status();
         // MySQL drivers count matched rows, not changed ones (CLIENT_FOUND_ROWS), so an update that writes the
         // same values still counts 1 there, as it does in PostgreSQL.
-        int changed = call(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(CAS_BRANCH)) {
-                ps.setString(1, u.status().name());
-                ps.setInt(2, u.attempts());
-                ps.setString(3, u.lastError());
-                setInstant(ps, 4, u.updatedAt());
-                ps.setString(5, expected.gid());
-                ps.setString(6, expected.branchId());
-                ps.setString(7, expected.status().name());
-                ps.setInt(8, expected.attempts());
-                return ps.executeUpdate();
-            }
-        });
-        return changed == 1;
+        if (updated.status().isFinal() && updated.lane() != null) {
+            // A delivered keyed message leaves its lane in the same transaction.
+            return inTransaction(what, c -> {
+                if (casBranch(c, expected, u) != 1) {
+                    return false;
+                }
+                leaveLane(c, u);
+                return true;
+            });
+        }
+        return call(what, c -> casBranch(c, expected, u)) == 1;
+    }
+
+    private static int casBranch(Connection c, BranchRecord expected, BranchRecord u) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CAS_BRANCH)) {
+            ps.setString(1, u.status().name());
+            ps.setInt(2, u.attempts());
+            ps.setString(3, u.lastError());
+            setInstant(ps, 4, u.updatedAt());
+            ps.setString(5, expected.gid());
+            ps.setString(6, expected.branchId());
+            ps.setString(7, expected.status().name());
+            ps.setInt(8, expected.attempts());
+            return ps.executeUpdate();
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pactum.store.jdbc;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,12 +10,14 @@ import java.util.List;
 
 /**
  * A branch's operations as the JSON text of the {@code operations} column:
- * {@code [{"name":"confirm","target":"http://...","payload":null}, ...]}. JSON rather than a table of its own: the
+ * {@code [{"name":"confirm","target":"http://..."}, {"name":"deliver","target":"kafka://...","payload":"...","key":"k",
+ * "headers":{"a":"b"}}, ...]}, absent fields left out (rows written earlier have {@code "payload":null}). JSON rather than a table of its own: the
  * operations are written once, with the branch, and always read with it, and an operator reads them in any SQL
  * client.
  */
 final class OperationsJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private static final TypeReference<List<Operation>> LIST = new TypeReference<>() {
     };
 

@@ -50,3 +50,23 @@ CREATE TABLE IF NOT EXISTS pactum_branch (
     UNIQUE KEY pactum_branch_seq (seq),
     CONSTRAINT pactum_branch_global_fk FOREIGN KEY (gid) REFERENCES pactum_global (gid) ON DELETE CASCADE
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Order per key (docs/messages.md, "Order per key"): the decided, undelivered keyed messages of each lane (a
+-- destination and key, as SHA-256 hex), by the order their commits were decided. An entry is written in the
+-- decision's transaction and deleted in the one that records the message delivered. Only the head (lowest seq)
+-- of a lane is delivered.
+CREATE TABLE IF NOT EXISTS pactum_lane (
+    lane        CHAR(64)    NOT NULL,
+    seq         BIGINT      NOT NULL,
+    gid         VARCHAR(64) NOT NULL,
+    branch_id   VARCHAR(64) NOT NULL,
+    PRIMARY KEY (lane, seq)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- The last seq of each lane. A decision increments it first: the row lock, held until the decision commits,
+-- makes decisions of one lane commit in seq order, so a decision never sees a later one ahead of an earlier.
+CREATE TABLE IF NOT EXISTS pactum_lane_tail (
+    lane        CHAR(64)    NOT NULL,
+    last_seq    BIGINT      NOT NULL,
+    PRIMARY KEY (lane)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -62,7 +62,8 @@ final class TestDatabase {
 
     /** Deletes every row the store keeps; the tables stay. */
     void clear() {
-        execute(storeUrl, "DELETE FROM pactum_branch", "DELETE FROM pactum_global");
+        execute(storeUrl, "DELETE FROM pactum_lane", "DELETE FROM pactum_lane_tail", "DELETE FROM pactum_branch",
+                "DELETE FROM pactum_global");
     }
 
     /** Runs statements with a plain connection on the scratch schema, around the store. */
