@@ -41,8 +41,21 @@ import java.util.stream.Stream;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the e-commerce scenario of the seeds (order, payment, warehouse) against a coordinator.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc or xa (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc, xa or msg (default:"
+            + " ${DEFAULT-VALUE}). msg: seed 000's transactional messages, order -> payment -> order -> warehouse, each"
+            + " answer a message of its own, with a phase where the order service is killed (kill -9) between its"
+            + " local commit and its submit.")
     String pattern;
+
+    @Option(names = "--broker", defaultValue = "http", description = "msg only: how the messages travel: http (the"
+            + " coordinator calls the services; needs nothing but a JDK), rabbitmq (the machine's, 127.0.0.1:5672"
+            + " guest/guest), kafka (a broker the demo starts, unless --kafka-bootstrap) or nats (the machine's JetStream,"
+            + " 127.0.0.1:4222). Default: ${DEFAULT-VALUE}.")
+    String broker;
+
+    @Option(names = "--kafka-bootstrap", description = "msg with --broker kafka: an existing Kafka (host:port) instead"
+            + " of the single-node broker the demo starts.")
+    String kafkaBootstrap;
 
     @Option(names = "--orders", defaultValue = "36", description = "Concurrent orders in the batch after A's order (default: ${DEFAULT-VALUE}).")
     int orders;
@@ -88,8 +101,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         pattern = pattern.toLowerCase(java.util.Locale.ROOT);
-        if (!pattern.equals("tcc") && !pattern.equals("xa")) {
-            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc or xa");
+        if (!pattern.equals("tcc") && !pattern.equals("xa") && !pattern.equals("msg")) {
+            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc, xa or msg");
+            return 2;
+        }
+        broker = broker.toLowerCase(java.util.Locale.ROOT);
+        if (!MsgTransport.NAMES.contains(broker) || (!pattern.equals("msg") && !broker.equals("http"))) {
+            System.err.println("pactum demo: --broker must be one of " + MsgTransport.NAMES + " and needs --pattern msg;"
+                    + " was " + broker);
             return 2;
         }
         if (orders < 0 || orders > 10_000) {
@@ -107,6 +126,9 @@ public final class DemoCommand implements Callable<Integer> {
         dbs.put("order", orderDb != null ? orderDb : xa ? XA_POSTGRES : DemoDatabase.defaultUrl(work, "order"));
         dbs.put("payment", paymentDb != null ? paymentDb : xa ? XA_POSTGRES : DemoDatabase.defaultUrl(work, "payment"));
         dbs.put("warehouse", warehouseDb != null ? warehouseDb : xa ? XA_MARIADB : DemoDatabase.defaultUrl(work, "warehouse"));
+        if (pattern.equals("msg")) {
+            return new MsgDemo(orders, work, dbs, broker, kafkaBootstrap).run();
+        }
 
         int cPort = freePort();
         int oPort = freePort();
@@ -296,7 +318,7 @@ public final class DemoCommand implements Callable<Integer> {
         return gids;
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
@@ -306,17 +328,23 @@ public final class DemoCommand implements Callable<Integer> {
         return Map.of("userId", user, "sku", sku, "qty", 1, "amount", PRICE);
     }
 
-    private static String user(int i) {
+    static String user(int i) {
         return String.format("u%02d", i);
     }
 
-    private static ChildProcess service(String role, Path logs, int port, String db, List<String> extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--role", role, "--port", Integer.toString(port), "--db", db));
-        args.addAll(extra);
-        return ChildProcess.start(role, logs, ServiceMain.class.getName(), args);
+    static ChildProcess service(String role, Path logs, int port, String db, List<String> extra) throws IOException {
+        return service(role, role, logs, port, db, extra);
     }
 
-    private static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
+    /** @param name the process's name, and its log's ({@code name.log}) */
+    static ChildProcess service(String name, String role, Path logs, int port, String db, List<String> extra)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of("--role", role, "--port", Integer.toString(port), "--db", db));
+        args.addAll(extra);
+        return ChildProcess.start(name, logs, ServiceMain.class.getName(), args);
+    }
+
+    static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .timeout(CALL_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(body))).build(),
@@ -327,7 +355,7 @@ public final class DemoCommand implements Callable<Integer> {
         return DemoJson.MAPPER.readTree(r.body());
     }
 
-    private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+    static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(CALL_TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -336,13 +364,13 @@ public final class DemoCommand implements Callable<Integer> {
         return DemoJson.MAPPER.readTree(r.body());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }
@@ -353,11 +381,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static String pad(String s, int n) {
+    static String pad(String s, int n) {
         return s.length() >= n ? s + " " : s + " ".repeat(n - s.length());
     }
 
-    private static void say(String s) {
+    static void say(String s) {
         System.out.println(s);
     }
 }
