@@ -38,25 +38,9 @@ class DemoCommandTest {
     }
 
     private JsonNode checkDemo(String pattern) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            // A demo that hangs must fail here, not pass by never ending (issue 6): past the bound the demo's
-            // thread is interrupted, and its own stop ends its processes.
-            code = assertTimeoutPreemptively(BOUND, () -> new CommandLine(new DemoCommand()).execute("--pattern",
-                    pattern, "--orders", "18", "--work-dir", work.toString()),
-                    () -> "the " + pattern + " demo did not end within " + BOUND + "; its output so far:\n"
-                            + out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        System.out.println(text);
-        String[] lines = text.strip().split("\n");
-        JsonNode last = DemoJson.MAPPER.readTree(lines[lines.length - 1]);
-        assertThat(code).as(text).isZero();
+        DemoRun run = run(work, "--pattern", pattern, "--orders", "18");
+        JsonNode last = run.last();
+        assertThat(run.code()).as(run.text()).isZero();
         assertThat(last.get("pattern").asText()).isEqualTo(pattern);
         assertThat(last.get("orders").asInt()).isEqualTo(19);
         assertThat(last.get("committed").asInt() + last.get("aborted").asInt()).isEqualTo(19);
@@ -64,6 +48,33 @@ class DemoCommandTest {
         assertThat(last.get("invariantsHeld").asBoolean()).isTrue();
         assertThat(last.get("balanceA").asLong()).isEqualTo(100);
         return last;
+    }
+
+    /** One run's exit status, output, and its last line read as JSON. */
+    record DemoRun(int code, String text, JsonNode last) {
+    }
+
+    /** Runs {@code pactum demo} with these arguments in this JVM, its output captured, within {@link #BOUND}. */
+    static DemoRun run(Path work, String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--work-dir", work.toString())).toArray(String[]::new);
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            // A demo that hangs must fail here, not pass by never ending (issue 6): past the bound the demo's
+            // thread is interrupted, and its own stop ends its processes.
+            code = assertTimeoutPreemptively(BOUND, () -> new CommandLine(new DemoCommand()).execute(all),
+                    () -> "the demo " + String.join(" ", args) + " did not end within " + BOUND
+                            + "; its output so far:\n" + out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+        String[] lines = text.strip().split("\n");
+        return new DemoRun(code, text, DemoJson.MAPPER.readTree(lines[lines.length - 1]));
     }
 
     @Test
