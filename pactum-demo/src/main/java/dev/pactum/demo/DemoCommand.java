@@ -172,15 +172,8 @@ public final class DemoCommand implements Callable<Integer> {
 
             int users = (orders + 2) / 3;
             Map<String, Integer> stockAtStart = Map.of("book", 1 + orders, "lamp", orders / 6);
-            Map<String, Long> accounts = new LinkedHashMap<>();
-            accounts.put("A", A_BALANCE);
-            for (int i = 1; i <= users; i++) {
-                accounts.put(user(i), USER_BALANCE);
-            }
-            long initialMoney = accounts.values().stream().mapToLong(Long::longValue).sum();
-            post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
-            post(http, warehouseUrl + "/admin/reset", Map.of("stock", stockAtStart));
-            post(http, orderUrl + "/admin/reset", Map.of());
+            long initialMoney = reset(http, orderUrl, paymentUrl, warehouseUrl,
+                    accounts(Map.of("A", A_BALANCE), users, USER_BALANCE), stockAtStart);
 
             try (PactumClient pactum = PactumClient.connect(URI.create(coordinatorUrl))) {
                 Map<String, String> statusByGid = new ConcurrentHashMap<>();
@@ -256,8 +249,7 @@ public final class DemoCommand implements Callable<Integer> {
                 json.put("aborted", aborted);
                 json.put("invariantsHeld", held);
                 json.put("balanceA", balanceA);
-                json.put("databases", dbs.entrySet().stream().collect(LinkedHashMap::new,
-                        (m, e) -> m.put(e.getKey(), DemoDatabase.describe(e.getValue())), Map::putAll));
+                json.put("databases", DemoDatabase.describeAll(dbs));
                 json.put("coordinatorStore", "embedded");
                 json.put("violations", inv.violations());
                 json.put("durationMs", (System.nanoTime() - started) / 1_000_000);
@@ -316,6 +308,24 @@ public final class DemoCommand implements Callable<Integer> {
             ex.shutdownNow(); // do not wait for an order that did not answer in time
         }
         return gids;
+    }
+
+    /** The named accounts, then users u01 ... with {@code each}. */
+    static Map<String, Long> accounts(Map<String, Long> named, int users, long each) {
+        Map<String, Long> accounts = new LinkedHashMap<>(new java.util.TreeMap<>(named));
+        for (int i = 1; i <= users; i++) {
+            accounts.put(user(i), each);
+        }
+        return accounts;
+    }
+
+    /** Loads the start state into the three services; returns the money in all accounts. */
+    static long reset(HttpClient http, String orderUrl, String paymentUrl, String warehouseUrl,
+                      Map<String, Long> accounts, Map<String, Integer> stock) throws IOException, InterruptedException {
+        post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
+        post(http, warehouseUrl + "/admin/reset", Map.of("stock", stock));
+        post(http, orderUrl + "/admin/reset", Map.of());
+        return accounts.values().stream().mapToLong(Long::longValue).sum();
     }
 
     static List<String> concat(List<String> a, List<String> b) {

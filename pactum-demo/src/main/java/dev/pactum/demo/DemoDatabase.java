@@ -56,6 +56,13 @@ final class DemoDatabase {
         return url.replaceAll("\\?.*", "");
     }
 
+    /** {@link #describe} of each database, by service. */
+    static java.util.Map<String, String> describeAll(java.util.Map<String, String> urls) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        urls.forEach((k, v) -> out.put(k, describe(v)));
+        return out;
+    }
+
     static void execute(Connection c, String... sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String q : sql) {

@@ -30,7 +30,6 @@ import static dev.pactum.demo.DemoCommand.deleteTree;
 import static dev.pactum.demo.DemoCommand.freePort;
 import static dev.pactum.demo.DemoCommand.get;
 import static dev.pactum.demo.DemoCommand.pad;
-import static dev.pactum.demo.DemoCommand.post;
 import static dev.pactum.demo.DemoCommand.say;
 import static dev.pactum.demo.DemoCommand.user;
 
@@ -53,6 +52,8 @@ final class MsgDemo {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     /** Every message of a phase delivered and consumed: past this the demo reports what did not settle. */
     static final Duration SETTLE_BOUND = Duration.ofSeconds(180);
+    /** A process's start, until it answers: about 3 s on a quiet machine, 40 s seen on a 2-core one at load 30. */
+    private static final Duration START_BOUND = Duration.ofSeconds(150);
     /** Coordinator options: quick retries; enough check-backs to outlast the order service's restart. */
     private static final List<String> COORDINATOR_OPTIONS = List.of("--retry-base", "PT0.05S", "--retry-cap", "PT1S",
             "--max-checks", "200", "--branch-timeout", "PT5S");
@@ -121,9 +122,9 @@ final class MsgDemo {
                 services.put(role, p);
                 stop.service(p);
             }
-            coordinator.awaitHealthy(coordinatorUrl + "/health", Duration.ofSeconds(60));
+            coordinator.awaitHealthy(coordinatorUrl + "/health", START_BOUND);
             for (Map.Entry<String, ChildProcess> e : services.entrySet()) {
-                e.getValue().awaitHealthy(url(ports.get(e.getKey())) + "/health", Duration.ofSeconds(60));
+                e.getValue().awaitHealthy(url(ports.get(e.getKey())) + "/health", START_BOUND);
             }
             say("  coordinator " + coordinatorUrl + " | order " + url(ports.get("order")) + " | payment "
                     + url(ports.get("payment")) + " | warehouse " + url(ports.get("warehouse")));
@@ -134,16 +135,8 @@ final class MsgDemo {
             String warehouseUrl = url(ports.get("warehouse"));
             int users = (orders + 2) / 3;
             Map<String, Integer> stockAtStart = Map.of("book", orders + 2, "lamp", orders / 6);
-            Map<String, Long> accounts = new LinkedHashMap<>();
-            accounts.put("A", A_BALANCE);
-            accounts.put("B", B_BALANCE);
-            for (int i = 1; i <= users; i++) {
-                accounts.put(user(i), USER_BALANCE);
-            }
-            long initialMoney = accounts.values().stream().mapToLong(Long::longValue).sum();
-            post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
-            post(http, warehouseUrl + "/admin/reset", Map.of("stock", stockAtStart));
-            post(http, orderUrl + "/admin/reset", Map.of());
+            long initialMoney = DemoCommand.reset(http, orderUrl, paymentUrl, warehouseUrl,
+                    DemoCommand.accounts(Map.of("A", A_BALANCE, "B", B_BALANCE), users, USER_BALANCE), stockAtStart);
             Map<String, Long> timings = new LinkedHashMap<>();
             MsgInvariants inv = new MsgInvariants();
 
@@ -214,7 +207,7 @@ final class MsgDemo {
                         dbs.get("order"), serviceArgs.get("order"));
                 stop.replace(order, restarted);
                 services.put("order", restarted);
-                restarted.awaitHealthy(orderUrl + "/health", Duration.ofSeconds(60));
+                restarted.awaitHealthy(orderUrl + "/health", START_BOUND);
                 say("   order service started again (pid " + restarted.pid() + ", same port and database)");
                 boolean repaired = crash.awaitRepair(crashGid);
                 List<String> crashUnsettled = settle(http, orderUrl, pactum, List.of("B-1"), stop);
@@ -266,8 +259,7 @@ final class MsgDemo {
                 json.put("crashRepaired", repaired);
                 json.put("invariantsHeld", held);
                 json.put("balanceA", balanceA);
-                json.put("databases", dbs.entrySet().stream().collect(LinkedHashMap::new,
-                        (m, e) -> m.put(e.getKey(), DemoDatabase.describe(e.getValue())), Map::putAll));
+                json.put("databases", DemoDatabase.describeAll(dbs));
                 json.put("coordinatorStore", "embedded");
                 json.put("timings", timings);
                 json.put("violations", inv.violations());

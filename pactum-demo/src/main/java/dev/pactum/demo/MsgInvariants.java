@@ -18,28 +18,9 @@ import java.util.TreeMap;
  * tables, inbox rows, barrier rows of the messages they sent) and the coordinator's record of every message of the
  * run, after everything settled. Each violated rule adds a sentence naming the rule and the ids concerned.
  */
-final class MsgInvariants {
+final class MsgInvariants extends Checks {
     static final List<GlobalStatus> UNFINISHED = List.of(GlobalStatus.ACTIVE, GlobalStatus.COMMITTING,
             GlobalStatus.ABORTING, GlobalStatus.PARKED);
-
-    private final List<String> violations = new ArrayList<>();
-    private final List<String> held = new ArrayList<>();
-
-    List<String> violations() {
-        return violations;
-    }
-
-    List<String> held() {
-        return held;
-    }
-
-    void check(boolean ok, String rule, String detail) {
-        if (ok) {
-            held.add(rule);
-        } else {
-            violations.add(rule + ": " + detail);
-        }
-    }
 
     /**
      * @param statusByGid      the coordinator's status of every message of the run

@@ -67,24 +67,12 @@ final class MsgPaymentService extends MsgService {
         }
     }
 
+    /** A {@code pay} is answered; a refund is not (the order has already failed). */
     @Override
     void followUp(JsonNode m) throws Exception {
-        if (!m.path("type").asText().equals("pay")) {
-            return;
+        if (m.path("type").asText().equals("pay")) {
+            answerOnce("mpay_record", m.path("orderId").asText(), "payment-result", "paid", "PAID");
         }
-        String order = m.path("orderId").asText();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        try (Connection c = db.getConnection()) {
-            if (((Number) value(c, "SELECT answered FROM mpay_record WHERE order_id = ?", order)).intValue() == 1) {
-                return; // a redelivery after the answer went
-            }
-            String status = (String) value(c, "SELECT status FROM mpay_record WHERE order_id = ?", order);
-            answer.put("type", "payment-result");
-            answer.put("orderId", order);
-            answer.put("paid", "PAID".equals(status) || "REFUNDED".equals(status));
-            answer.put("reason", value(c, "SELECT reason FROM mpay_record WHERE order_id = ?", order));
-        }
-        sendOnce("order", answer, "UPDATE mpay_record SET answered = 1 WHERE order_id = ? AND answered = 0", order);
     }
 
     @Override

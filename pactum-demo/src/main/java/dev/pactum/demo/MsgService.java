@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -136,6 +135,33 @@ abstract class MsgService {
         }
     }
 
+    /**
+     * Answers the message about {@code orderId} to the order service, once: the row's {@code answered} 0 -> 1 in
+     * {@code table} is the answer's local transaction. The answer says {@code okField} = whether the row's status is
+     * {@code okStatus}, with the row's reason.
+     */
+    final void answerOnce(String table, String orderId, String type, String okField, String okStatus) throws Exception {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        try (Connection c = db.getConnection()) {
+            List<Map<String, Object>> row = rows(c, "SELECT answered, status, reason FROM " + table
+                    + " WHERE order_id = ?", rs -> {
+                        Map<String, Object> m = new HashMap<>();
+                        m.put("answered", rs.getInt(1) == 1);
+                        m.put("status", rs.getString(2));
+                        m.put("reason", rs.getString(3));
+                        return m;
+                    }, orderId);
+            if (row.isEmpty() || (Boolean) row.get(0).get("answered")) {
+                return; // a redelivery after the answer went
+            }
+            answer.put("type", type);
+            answer.put("orderId", orderId);
+            answer.put(okField, okStatus.equals(row.get(0).get("status")));
+            answer.put("reason", row.get(0).get("reason"));
+        }
+        sendOnce("order", answer, "UPDATE " + table + " SET answered = 1 WHERE order_id = ? AND answered = 0", orderId);
+    }
+
     final String destination(String to) {
         URI uri = sendTo.get(to);
         if (uri == null) {
@@ -228,9 +254,5 @@ abstract class MsgService {
             return m;
         }, args);
         return r.isEmpty() ? null : r.get(0).get("v");
-    }
-
-    static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
     }
 }

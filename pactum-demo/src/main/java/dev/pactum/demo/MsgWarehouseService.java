@@ -53,18 +53,7 @@ final class MsgWarehouseService extends MsgService {
 
     @Override
     void followUp(JsonNode m) throws Exception {
-        String order = m.path("orderId").asText();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        try (Connection c = db.getConnection()) {
-            if (((Number) value(c, "SELECT answered FROM mwh_shipment WHERE order_id = ?", order)).intValue() == 1) {
-                return;
-            }
-            answer.put("type", "shipment-result");
-            answer.put("orderId", order);
-            answer.put("shipped", "SHIPPED".equals(value(c, "SELECT status FROM mwh_shipment WHERE order_id = ?", order)));
-            answer.put("reason", value(c, "SELECT reason FROM mwh_shipment WHERE order_id = ?", order));
-        }
-        sendOnce("order", answer, "UPDATE mwh_shipment SET answered = 1 WHERE order_id = ? AND answered = 0", order);
+        answerOnce("mwh_shipment", m.path("orderId").asText(), "shipment-result", "shipped", "SHIPPED");
     }
 
     @Override

@@ -74,7 +74,10 @@ class DemoCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         System.out.println(text);
         String[] lines = text.strip().split("\n");
-        return new DemoRun(code, text, DemoJson.MAPPER.readTree(lines[lines.length - 1]));
+        String last = lines[lines.length - 1];
+        assertThat(last).as("the demo's last line must be its JSON summary (exit status %d); its output:%n%s", code,
+                text).startsWith("{");
+        return new DemoRun(code, text, DemoJson.MAPPER.readTree(last));
     }
 
     @Test
