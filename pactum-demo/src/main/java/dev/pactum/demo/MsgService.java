@@ -199,7 +199,9 @@ abstract class MsgService {
         routes.put("POST /admin/reset", call -> {
             try (Connection c = db.getConnection()) {
                 c.setAutoCommit(false);
-                DemoDatabase.execute(c, "DELETE FROM " + Inbox.TABLE, "DELETE FROM " + Barrier.TABLE);
+                // only this service's rows: services may share a database (different tables, one inbox table)
+                PaymentService.update(c, "DELETE FROM " + Inbox.TABLE + " WHERE consumer = ?", inbox.consumer());
+                DemoDatabase.execute(c, "DELETE FROM " + Barrier.TABLE + " WHERE op = 'msg'");
                 resetBusiness(c, DemoJson.MAPPER.readTree(call.body().length == 0 ? "{}".getBytes() : call.body()));
                 c.commit();
             }

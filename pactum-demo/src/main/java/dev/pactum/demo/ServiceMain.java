@@ -2,14 +2,13 @@ package dev.pactum.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pactum.client.PactumClient;
+import dev.pactum.client.msg.MessageProducer;
 import dev.pactum.client.xa.XaParticipant;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.pactum.client.msg.MessageProducer;
 
 import javax.sql.DataSource;
 import java.net.URI;
