@@ -93,6 +93,12 @@ public final class DemoCommand implements Callable<Integer> {
     /** The whole concurrent batch, answers and final statuses: past this the demo reports it did not finish. */
     static final Duration BATCH_BOUND = Duration.ofSeconds(180);
 
+    /**
+     * A process's start, until it answers: about 3 s on a quiet machine; over 60 s seen on this 2-core one at load
+     * 30 (a coordinator took 38 s to log that it listens), so the bound is well above that.
+     */
+    static final Duration START_BOUND = Duration.ofSeconds(150);
+
     /** The demo alone, as {@code pactum demo} runs it (tests start it as a process of its own). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new DemoCommand()).execute(args));
@@ -158,10 +164,10 @@ public final class DemoCommand implements Callable<Integer> {
             children.add(service("order", logs, oPort, dbs.get("order"), concat(common, List.of(
                     "--payment", paymentUrl, "--warehouse", warehouseUrl))));
             stop.service(children.get(3));
-            children.get(0).awaitHealthy(coordinatorUrl + "/health", Duration.ofSeconds(60));
-            children.get(1).awaitHealthy(paymentUrl + "/health", Duration.ofSeconds(60));
-            children.get(2).awaitHealthy(warehouseUrl + "/health", Duration.ofSeconds(60));
-            children.get(3).awaitHealthy(orderUrl + "/health", Duration.ofSeconds(60));
+            children.get(0).awaitHealthy(coordinatorUrl + "/health", START_BOUND);
+            children.get(1).awaitHealthy(paymentUrl + "/health", START_BOUND);
+            children.get(2).awaitHealthy(warehouseUrl + "/health", START_BOUND);
+            children.get(3).awaitHealthy(orderUrl + "/health", START_BOUND);
             say("  coordinator " + coordinatorUrl + " | order " + orderUrl + " | payment " + paymentUrl
                     + " | warehouse " + warehouseUrl);
             dbs.forEach((k, v) -> say("  " + pad(k, 10) + "database: " + DemoDatabase.describe(v)));

@@ -52,8 +52,6 @@ final class MsgDemo {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     /** Every message of a phase delivered and consumed: past this the demo reports what did not settle. */
     static final Duration SETTLE_BOUND = Duration.ofSeconds(180);
-    /** A process's start, until it answers: about 3 s on a quiet machine, 40 s seen on a 2-core one at load 30. */
-    private static final Duration START_BOUND = Duration.ofSeconds(150);
     /** Coordinator options: quick retries; enough check-backs to outlast the order service's restart. */
     private static final List<String> COORDINATOR_OPTIONS = List.of("--retry-base", "PT0.05S", "--retry-cap", "PT1S",
             "--max-checks", "200", "--branch-timeout", "PT5S");
@@ -122,9 +120,9 @@ final class MsgDemo {
                 services.put(role, p);
                 stop.service(p);
             }
-            coordinator.awaitHealthy(coordinatorUrl + "/health", START_BOUND);
+            coordinator.awaitHealthy(coordinatorUrl + "/health", DemoCommand.START_BOUND);
             for (Map.Entry<String, ChildProcess> e : services.entrySet()) {
-                e.getValue().awaitHealthy(url(ports.get(e.getKey())) + "/health", START_BOUND);
+                e.getValue().awaitHealthy(url(ports.get(e.getKey())) + "/health", DemoCommand.START_BOUND);
             }
             say("  coordinator " + coordinatorUrl + " | order " + url(ports.get("order")) + " | payment "
                     + url(ports.get("payment")) + " | warehouse " + url(ports.get("warehouse")));
@@ -207,7 +205,7 @@ final class MsgDemo {
                         dbs.get("order"), serviceArgs.get("order"));
                 stop.replace(order, restarted);
                 services.put("order", restarted);
-                restarted.awaitHealthy(orderUrl + "/health", START_BOUND);
+                restarted.awaitHealthy(orderUrl + "/health", DemoCommand.START_BOUND);
                 say("   order service started again (pid " + restarted.pid() + ", same port and database)");
                 boolean repaired = crash.awaitRepair(crashGid);
                 List<String> crashUnsettled = settle(http, orderUrl, pactum, List.of("B-1"), stop);
