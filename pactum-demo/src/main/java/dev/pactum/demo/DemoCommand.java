@@ -148,9 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
         say("Pactum demo, pattern " + pattern.toUpperCase(java.util.Locale.ROOT) + ": the seeds' e-commerce scenario");
         say("  starting the coordinator (embedded store in " + work.resolve("coordinator") + ") and three services ...");
         List<ChildProcess> children = new ArrayList<>();
-        DemoStop stop = new DemoStop();
-        Thread cleanup = new Thread(() -> stop.stop("interrupted"), "pactum-demo-stop");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        DemoStop stop = DemoStop.onInterrupt();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             children.add(ChildProcess.start("coordinator", logs, ServerMain.class.getName(), List.of(
                     "--port", Integer.toString(cPort), "--data", work.resolve("coordinator").toString(),
@@ -263,12 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return held ? 0 : 1;
             }
         } finally {
-            stop.stop("the demo ended");
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs anyway
-            }
+            stop.end();
         }
     }
 

@@ -50,6 +50,25 @@ final class DemoStop {
         services.add(process);
     }
 
+    private final Thread hook = new Thread(() -> stop("interrupted"), "pactum-demo-stop");
+
+    /** A stop that runs on Ctrl-C or SIGTERM (a shutdown hook) until {@link #end}. */
+    static DemoStop onInterrupt() {
+        DemoStop s = new DemoStop();
+        Runtime.getRuntime().addShutdownHook(s.hook);
+        return s;
+    }
+
+    /** The demo's own end: stops in order, and the hook is no longer needed. */
+    void end() {
+        stop("the demo ended");
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
     /** A service started again (the message demo's crash phase) takes the place of the one that died. */
     void replace(ChildProcess dead, ChildProcess restarted) {
         services.replaceAll(p -> p == dead ? restarted : p);

@@ -87,9 +87,7 @@ final class MsgDemo {
         String coordinatorUrl = url(ports.get("coordinator"));
         say("Pactum demo, pattern MSG over " + broker + ": seed 000's message scheme (order -> payment -> order ->"
                 + " warehouse)");
-        DemoStop stop = new DemoStop();
-        Thread cleanup = new Thread(() -> stop.stop("interrupted"), "pactum-demo-stop");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        DemoStop stop = DemoStop.onInterrupt();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             long t0 = System.nanoTime();
             MsgTransport transport = MsgTransport.open(broker, kafkaBootstrap, work);
@@ -266,12 +264,7 @@ final class MsgDemo {
                 return held ? 0 : 1;
             }
         } finally {
-            stop.stop("the demo ended");
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs anyway
-            }
+            stop.end();
         }
     }
 
