@@ -41,8 +41,21 @@ import java.util.stream.Stream;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the e-commerce scenario of the seeds (order, payment, warehouse) against a coordinator.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc or xa (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Transaction pattern: tcc, xa or msg (default:"
+            + " ${DEFAULT-VALUE}). msg: seed 000's transactional messages, order -> payment -> order -> warehouse, each"
+            + " answer a message of its own, with a phase where the order service is killed (kill -9) between its"
+            + " local commit and its submit.")
     String pattern;
+
+    @Option(names = "--broker", defaultValue = "http", description = "msg only: how the messages travel: http (the"
+            + " coordinator calls the services; needs nothing but a JDK), rabbitmq (the machine's, 127.0.0.1:5672"
+            + " guest/guest), kafka (a broker the demo starts, unless --kafka-bootstrap) or nats (the machine's JetStream,"
+            + " 127.0.0.1:4222). Default: ${DEFAULT-VALUE}.")
+    String broker;
+
+    @Option(names = "--kafka-bootstrap", description = "msg with --broker kafka: an existing Kafka (host:port) instead"
+            + " of the single-node broker the demo starts.")
+    String kafkaBootstrap;
 
     @Option(names = "--orders", defaultValue = "36", description = "Concurrent orders in the batch after A's order (default: ${DEFAULT-VALUE}).")
     int orders;
@@ -80,6 +93,12 @@ public final class DemoCommand implements Callable<Integer> {
     /** The whole concurrent batch, answers and final statuses: past this the demo reports it did not finish. */
     static final Duration BATCH_BOUND = Duration.ofSeconds(180);
 
+    /**
+     * A process's start, until it answers: about 3 s on a quiet machine; over 60 s seen on this 2-core one at load
+     * 30 (a coordinator took 38 s to log that it listens), so the bound is well above that.
+     */
+    static final Duration START_BOUND = Duration.ofSeconds(150);
+
     /** The demo alone, as {@code pactum demo} runs it (tests start it as a process of its own). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new DemoCommand()).execute(args));
@@ -88,8 +107,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         pattern = pattern.toLowerCase(java.util.Locale.ROOT);
-        if (!pattern.equals("tcc") && !pattern.equals("xa")) {
-            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc or xa");
+        if (!pattern.equals("tcc") && !pattern.equals("xa") && !pattern.equals("msg")) {
+            System.err.println("pactum demo: pattern '" + pattern + "' is not available yet; use --pattern tcc, xa or msg");
+            return 2;
+        }
+        broker = broker.toLowerCase(java.util.Locale.ROOT);
+        if (!MsgTransport.NAMES.contains(broker) || (!pattern.equals("msg") && !broker.equals("http"))) {
+            System.err.println("pactum demo: --broker must be one of " + MsgTransport.NAMES + " and needs --pattern msg;"
+                    + " was " + broker);
             return 2;
         }
         if (orders < 0 || orders > 10_000) {
@@ -107,6 +132,9 @@ public final class DemoCommand implements Callable<Integer> {
         dbs.put("order", orderDb != null ? orderDb : xa ? XA_POSTGRES : DemoDatabase.defaultUrl(work, "order"));
         dbs.put("payment", paymentDb != null ? paymentDb : xa ? XA_POSTGRES : DemoDatabase.defaultUrl(work, "payment"));
         dbs.put("warehouse", warehouseDb != null ? warehouseDb : xa ? XA_MARIADB : DemoDatabase.defaultUrl(work, "warehouse"));
+        if (pattern.equals("msg")) {
+            return new MsgDemo(orders, work, dbs, broker, kafkaBootstrap).run();
+        }
 
         int cPort = freePort();
         int oPort = freePort();
@@ -120,9 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
         say("Pactum demo, pattern " + pattern.toUpperCase(java.util.Locale.ROOT) + ": the seeds' e-commerce scenario");
         say("  starting the coordinator (embedded store in " + work.resolve("coordinator") + ") and three services ...");
         List<ChildProcess> children = new ArrayList<>();
-        DemoStop stop = new DemoStop();
-        Thread cleanup = new Thread(() -> stop.stop("interrupted"), "pactum-demo-stop");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        DemoStop stop = DemoStop.onInterrupt();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             children.add(ChildProcess.start("coordinator", logs, ServerMain.class.getName(), List.of(
                     "--port", Integer.toString(cPort), "--data", work.resolve("coordinator").toString(),
@@ -136,10 +162,10 @@ public final class DemoCommand implements Callable<Integer> {
             children.add(service("order", logs, oPort, dbs.get("order"), concat(common, List.of(
                     "--payment", paymentUrl, "--warehouse", warehouseUrl))));
             stop.service(children.get(3));
-            children.get(0).awaitHealthy(coordinatorUrl + "/health", Duration.ofSeconds(60));
-            children.get(1).awaitHealthy(paymentUrl + "/health", Duration.ofSeconds(60));
-            children.get(2).awaitHealthy(warehouseUrl + "/health", Duration.ofSeconds(60));
-            children.get(3).awaitHealthy(orderUrl + "/health", Duration.ofSeconds(60));
+            children.get(0).awaitHealthy(coordinatorUrl + "/health", START_BOUND);
+            children.get(1).awaitHealthy(paymentUrl + "/health", START_BOUND);
+            children.get(2).awaitHealthy(warehouseUrl + "/health", START_BOUND);
+            children.get(3).awaitHealthy(orderUrl + "/health", START_BOUND);
             say("  coordinator " + coordinatorUrl + " | order " + orderUrl + " | payment " + paymentUrl
                     + " | warehouse " + warehouseUrl);
             dbs.forEach((k, v) -> say("  " + pad(k, 10) + "database: " + DemoDatabase.describe(v)));
@@ -150,15 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
 
             int users = (orders + 2) / 3;
             Map<String, Integer> stockAtStart = Map.of("book", 1 + orders, "lamp", orders / 6);
-            Map<String, Long> accounts = new LinkedHashMap<>();
-            accounts.put("A", A_BALANCE);
-            for (int i = 1; i <= users; i++) {
-                accounts.put(user(i), USER_BALANCE);
-            }
-            long initialMoney = accounts.values().stream().mapToLong(Long::longValue).sum();
-            post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
-            post(http, warehouseUrl + "/admin/reset", Map.of("stock", stockAtStart));
-            post(http, orderUrl + "/admin/reset", Map.of());
+            long initialMoney = reset(http, orderUrl, paymentUrl, warehouseUrl,
+                    accounts(Map.of("A", A_BALANCE), users, USER_BALANCE), stockAtStart);
 
             try (PactumClient pactum = PactumClient.connect(URI.create(coordinatorUrl))) {
                 Map<String, String> statusByGid = new ConcurrentHashMap<>();
@@ -234,8 +253,7 @@ public final class DemoCommand implements Callable<Integer> {
                 json.put("aborted", aborted);
                 json.put("invariantsHeld", held);
                 json.put("balanceA", balanceA);
-                json.put("databases", dbs.entrySet().stream().collect(LinkedHashMap::new,
-                        (m, e) -> m.put(e.getKey(), DemoDatabase.describe(e.getValue())), Map::putAll));
+                json.put("databases", DemoDatabase.describeAll(dbs));
                 json.put("coordinatorStore", "embedded");
                 json.put("violations", inv.violations());
                 json.put("durationMs", (System.nanoTime() - started) / 1_000_000);
@@ -243,12 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return held ? 0 : 1;
             }
         } finally {
-            stop.stop("the demo ended");
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs anyway
-            }
+            stop.end();
         }
     }
 
@@ -296,7 +309,25 @@ public final class DemoCommand implements Callable<Integer> {
         return gids;
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    /** The named accounts, then users u01 ... with {@code each}. */
+    static Map<String, Long> accounts(Map<String, Long> named, int users, long each) {
+        Map<String, Long> accounts = new LinkedHashMap<>(new java.util.TreeMap<>(named));
+        for (int i = 1; i <= users; i++) {
+            accounts.put(user(i), each);
+        }
+        return accounts;
+    }
+
+    /** Loads the start state into the three services; returns the money in all accounts. */
+    static long reset(HttpClient http, String orderUrl, String paymentUrl, String warehouseUrl,
+                      Map<String, Long> accounts, Map<String, Integer> stock) throws IOException, InterruptedException {
+        post(http, paymentUrl + "/admin/reset", Map.of("accounts", accounts));
+        post(http, warehouseUrl + "/admin/reset", Map.of("stock", stock));
+        post(http, orderUrl + "/admin/reset", Map.of());
+        return accounts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
@@ -306,17 +337,23 @@ public final class DemoCommand implements Callable<Integer> {
         return Map.of("userId", user, "sku", sku, "qty", 1, "amount", PRICE);
     }
 
-    private static String user(int i) {
+    static String user(int i) {
         return String.format("u%02d", i);
     }
 
-    private static ChildProcess service(String role, Path logs, int port, String db, List<String> extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--role", role, "--port", Integer.toString(port), "--db", db));
-        args.addAll(extra);
-        return ChildProcess.start(role, logs, ServiceMain.class.getName(), args);
+    static ChildProcess service(String role, Path logs, int port, String db, List<String> extra) throws IOException {
+        return service(role, role, logs, port, db, extra);
     }
 
-    private static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
+    /** @param name the process's name, and its log's ({@code name.log}) */
+    static ChildProcess service(String name, String role, Path logs, int port, String db, List<String> extra)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of("--role", role, "--port", Integer.toString(port), "--db", db));
+        args.addAll(extra);
+        return ChildProcess.start(name, logs, ServiceMain.class.getName(), args);
+    }
+
+    static JsonNode post(HttpClient http, String url, Object body) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .timeout(CALL_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(DemoJson.MAPPER.writeValueAsBytes(body))).build(),
@@ -327,7 +364,7 @@ public final class DemoCommand implements Callable<Integer> {
         return DemoJson.MAPPER.readTree(r.body());
     }
 
-    private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+    static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(CALL_TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -336,13 +373,13 @@ public final class DemoCommand implements Callable<Integer> {
         return DemoJson.MAPPER.readTree(r.body());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }
@@ -353,11 +390,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static String pad(String s, int n) {
+    static String pad(String s, int n) {
         return s.length() >= n ? s + " " : s + " ".repeat(n - s.length());
     }
 
-    private static void say(String s) {
+    static void say(String s) {
         System.out.println(s);
     }
 }

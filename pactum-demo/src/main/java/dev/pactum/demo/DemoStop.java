@@ -19,7 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       PREPARING, COMMITTING or ABORTING, at most {@link #DRAIN} (longer than the demo's transaction timeout,
  *       so an ACTIVE one whose transaction manager went quiet is aborted by then);</li>
  *   <li>the services stop, the transaction manager (order) first: each rolls back its unprepared branches;</li>
- *   <li>the coordinator stops last.</li>
+ *   <li>the coordinator stops;</li>
+ *   <li>what the run created on a broker is deleted ({@link #last}).</li>
  * </ol>
  *
  * Before this, a Ctrl-C stopped the coordinator first (and the terminal's SIGINT reached every child at once):
@@ -33,6 +34,7 @@ final class DemoStop {
             GlobalStatus.COMMITTING, GlobalStatus.ABORTING);
 
     private final List<ChildProcess> services = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> lastly = new CopyOnWriteArrayList<>();
     private volatile ChildProcess coordinator;
     private volatile String coordinatorUrl;
     private volatile boolean stopping;
@@ -46,6 +48,35 @@ final class DemoStop {
     /** Services in the order they were started; they are stopped in the reverse order. */
     void service(ChildProcess process) {
         services.add(process);
+    }
+
+    private final Thread hook = new Thread(() -> stop("interrupted"), "pactum-demo-stop");
+
+    /** A stop that runs on Ctrl-C or SIGTERM (a shutdown hook) until {@link #end}. */
+    static DemoStop onInterrupt() {
+        DemoStop s = new DemoStop();
+        Runtime.getRuntime().addShutdownHook(s.hook);
+        return s;
+    }
+
+    /** The demo's own end: stops in order, and the hook is no longer needed. */
+    void end() {
+        stop("the demo ended");
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
+    /** A service started again (the message demo's crash phase) takes the place of the one that died. */
+    void replace(ChildProcess dead, ChildProcess restarted) {
+        services.replaceAll(p -> p == dead ? restarted : p);
+    }
+
+    /** Closed after every process has stopped, last registered first: what the run created on a broker. */
+    void last(AutoCloseable resource) {
+        lastly.add(resource);
     }
 
     /** True once a stop has begun: submit nothing more. */
@@ -76,6 +107,15 @@ final class DemoStop {
             reverse.forEach(ChildProcess::close);
             if (c != null) {
                 c.close();
+            }
+            List<AutoCloseable> resources = new ArrayList<>(lastly);
+            java.util.Collections.reverse(resources);
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    System.err.println("pactum demo: could not clean up " + r + ": " + e);
+                }
             }
         } finally {
             if (interrupted) {

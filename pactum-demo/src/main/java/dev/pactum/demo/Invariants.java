@@ -12,26 +12,7 @@ import java.util.Map;
  * The checks of the demo, made on the three services' own databases after every transaction has finished.
  * Each violated rule adds a sentence naming the rule and the ids concerned.
  */
-final class Invariants {
-    private final List<String> violations = new ArrayList<>();
-    private final List<String> held = new ArrayList<>();
-
-    List<String> violations() {
-        return violations;
-    }
-
-    List<String> held() {
-        return held;
-    }
-
-    void check(boolean ok, String rule, String detail) {
-        if (ok) {
-            held.add(rule);
-        } else {
-            violations.add(rule + ": " + detail);
-        }
-    }
-
+final class Invariants extends Checks {
     /**
      * @param initialMoney sum of all balances (users and merchant) at the start
      * @param initialStock units per product at the start

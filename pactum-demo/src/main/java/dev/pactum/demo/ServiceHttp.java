@@ -20,7 +20,8 @@ final class ServiceHttp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceHttp.class);
 
     /** One request: the branch headers are read once here so handlers need not. */
-    record Call(String method, String path, String gid, String branchId, byte[] body) {
+    record Call(String method, String path, String gid, String branchId, byte[] body,
+                com.sun.net.httpserver.Headers headers) {
         <T> T read(Class<T> type) throws IOException {
             return DemoJson.MAPPER.readValue(body.length == 0 ? "{}".getBytes() : body, type);
         }
@@ -66,7 +67,7 @@ final class ServiceHttp implements AutoCloseable {
                 var hd = ex.getRequestHeaders();
                 try {
                     reply = h.handle(new Call(ex.getRequestMethod(), path, hd.getFirst(Headers.GID),
-                            hd.getFirst(Headers.BRANCH_ID), body));
+                            hd.getFirst(Headers.BRANCH_ID), body, hd));
                 } catch (Exception e) {
                     // Unknown outcome for the caller: a 500 makes the coordinator retry, which the barrier allows.
                     log.warn("{} {} failed: {}", name, path, e.toString());
