@@ -103,9 +103,29 @@ public final class PactumClient implements AutoCloseable {
      * aborted and the exception rethrown.
      */
     public TransactionView xa(Duration timeout, XaBody body) {
-        // Begun with its first branch, in one call (LazyBegin).
-        XaTransaction tx = new XaTransaction(this, LazyBegin.later(this, TxPattern.XA, millis(timeout)));
-        return runThenSubmit("XA", tx::gidOrNull, () -> body.run(tx), tx::abort, tx::submit);
+        return xa(timeout, List.of(), body);
+    }
+
+    /**
+     * As {@link #xa(Duration, XaBody)}, with every branch declared up front ({@link XaTransaction#branch}): the begin
+     * registers them all, so the body's {@link XaTransaction#call}s make no coordinator call of their own, and a
+     * transaction of n branches takes two coordinator calls instead of n + 1. The body must call every declared
+     * branch; one it did not call aborts the transaction.
+     */
+    public TransactionView xa(Duration timeout, List<BranchRequest> branches, XaBody body) {
+        // Begun with the declared branches, or else its first branch, in one call (LazyBegin).
+        XaTransaction tx = new XaTransaction(this, LazyBegin.later(this, TxPattern.XA, millis(timeout), branches));
+        return runThenSubmit("XA", tx::gidOrNull, () -> {
+            body.run(tx);
+            requireAllCalled("XA", tx.undone());
+        }, tx::abort, tx::submit);
+    }
+
+    /** A declared branch the body never called would make the submit refused: abort instead, saying which. */
+    private static void requireAllCalled(String pattern, List<String> notCalled) {
+        if (!notCalled.isEmpty()) {
+            throw new IllegalStateException(pattern + " body returned without calling declared branches " + notCalled);
+        }
     }
 
     private static Long millis(Duration timeout) {
@@ -129,9 +149,31 @@ public final class PactumClient implements AutoCloseable {
      * throws. Returns the transaction as the coordinator recorded the decision.
      */
     public TransactionView tcc(Duration timeout, TccBody body) {
-        // Begun with its first branch, in one call (LazyBegin).
-        TccTransaction tx = new TccTransaction(this, LazyBegin.later(this, TxPattern.TCC, millis(timeout)));
-        return runThenSubmit("TCC", tx::gidOrNull, () -> body.run(tx), tx::abort, tx::submit);
+        return tcc(timeout, List.of(), body);
+    }
+
+    /**
+     * As {@link #tcc(Duration, TccBody)}, with every branch declared up front ({@link BranchRequest#tcc}): the begin
+     * registers them all, so the body's Trys ({@link TccTransaction#tryBranch(String, String)}) make no coordinator
+     * call of their own, and a transaction of n branches takes two coordinator calls (begin, submit) instead of
+     * n + 1. The body must try every declared branch; one it did not try aborts the transaction.
+     *
+     * <pre>{@code
+     * pactum.tcc(Duration.ofSeconds(30), List.of(
+     *         BranchRequest.tcc("payment", pay + "/try", pay + "/confirm", pay + "/cancel"),
+     *         BranchRequest.tcc("stock", stock + "/try", stock + "/confirm", stock + "/cancel")), tx -> {
+     *     tx.tryBranch("payment", body);
+     *     tx.tryBranch("stock", body);
+     * });
+     * }</pre>
+     */
+    public TransactionView tcc(Duration timeout, List<BranchRequest> branches, TccBody body) {
+        // Begun with the declared branches, or else its first branch, in one call (LazyBegin).
+        TccTransaction tx = new TccTransaction(this, LazyBegin.later(this, TxPattern.TCC, millis(timeout), branches));
+        return runThenSubmit("TCC", tx::gidOrNull, () -> {
+            body.run(tx);
+            requireAllCalled("TCC", tx.untried());
+        }, tx::abort, tx::submit);
     }
 
     @FunctionalInterface

@@ -12,8 +12,8 @@ import java.util.List;
  * registers the branch with the coordinator first (with the participant's prepare, commit and rollback
  * endpoints), then makes the business call that runs the branch's SQL in an XA transaction on the participant's
  * database. {@link #submit()} makes the coordinator run phase one (prepare on every branch) and answers with the
- * decision. The transaction made by {@code PactumClient.xa} begins with its first branch, in the same call.
- * Not thread-safe: one flow drives it.
+ * decision. The transaction made by {@code PactumClient.xa} begins with its first branch in the same call, or with
+ * all of them when they were declared up front ({@link #branch}). Not thread-safe: one flow drives it.
  */
 public final class XaTransaction {
     private final PactumClient client;
@@ -34,6 +34,20 @@ public final class XaTransaction {
         return begin.gidOrNull();
     }
 
+    /**
+     * The registration of an XA branch whose participant's XA endpoint base is {@code agentUrl}, as {@link #call}
+     * makes it: to declare the branches up front with {@code PactumClient.xa(timeout, branches, body)}, so that the
+     * begin registers them all in one coordinator call.
+     */
+    public static BranchRequest branch(String branchId, String agentUrl) {
+        return BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit", agentUrl + "/rollback");
+    }
+
+    /** Declared branches whose business call has not succeeded yet (a submit now would be refused). */
+    List<String> undone() {
+        return begin.declared().stream().map(BranchRequest::branchId).filter(id -> !done.contains(id)).toList();
+    }
+
     /** Branch ids whose business call succeeded so far. */
     public List<String> done() {
         return Collections.unmodifiableList(done);
@@ -48,8 +62,7 @@ public final class XaTransaction {
      *                 {@code "/commit"} and {@code "/rollback"}
      */
     public String call(String branchId, String agentUrl, String workUrl, String jsonBody) {
-        begin.register(BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit",
-                agentUrl + "/rollback"));
+        begin.register(branch(branchId, agentUrl));
         String answer = client.http().callBranch(begin.gid(), branchId, null, workUrl, jsonBody);
         done.add(branchId);
         return answer;
