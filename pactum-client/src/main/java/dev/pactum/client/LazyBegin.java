@@ -102,7 +102,7 @@ final class LazyBegin {
             return;
         }
         if (gid != null) {
-            client.registerBranch(gid, branch);
+            client.registerBranch(gid, branch, true);
             return;
         }
         List<BranchRequest> all = new ArrayList<>(declared.values());
@@ -111,7 +111,8 @@ final class LazyBegin {
     }
 
     private void begin(List<BranchRequest> branches) {
-        TransactionView v = client.begin(new BeginRequest(null, pattern, timeoutMs, branches.isEmpty() ? null : branches));
+        TransactionView v = client.begin(new BeginRequest(null, pattern, timeoutMs, branches.isEmpty() ? null : branches),
+                true);
         for (BranchRequest b : branches) {
             if (v.branches() == null || v.branches().stream().map(BranchView::branchId).noneMatch(b.branchId()::equals)) {
                 // The answer must show every branch registered; otherwise its Try would run unknown to the coordinator.

@@ -139,14 +139,24 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public TransactionView begin(BeginRequest req) {
-        TransactionView v = post("/api/v1/transactions", req.gid(), req, TransactionView.class);
+        return begin(req, false);
+    }
+
+    /**
+     * With {@code minimal}, asks for the lean answer ({@code Prefer: return=minimal}: gid, pattern, status, reason,
+     * each branch's id and status), as the SDK does for the transactions it runs: the full view costs both sides
+     * more than the rest of the answer (docs/benchmarks.md).
+     */
+    TransactionView begin(BeginRequest req, boolean minimal) {
+        TransactionView v = post("/api/v1/transactions", req.gid(), req, TransactionView.class, minimal);
         // A server-made gid is not known in advance, but the answer must carry one.
         return req.gid() == null ? requireView(v, v.gid(), "POST /api/v1/transactions") : v;
     }
 
     /**
      * Runs {@code body} inside a new TCC transaction: submits when it returns, aborts (and rethrows) when it
-     * throws. Returns the transaction as the coordinator recorded the decision.
+     * throws. Returns the transaction as the coordinator recorded the decision: gid, pattern, status, reason and
+     * each branch's id and status (the lean answer the SDK asks for; {@link #get} has times and operations).
      */
     public TransactionView tcc(Duration timeout, TccBody body) {
         return tcc(timeout, List.of(), body);
@@ -210,7 +220,11 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public BranchView registerBranch(String gid, BranchRequest req) {
-        BranchView v = post("/api/v1/transactions/" + gid + "/branches", gid, req, BranchView.class);
+        return registerBranch(gid, req, false);
+    }
+
+    BranchView registerBranch(String gid, BranchRequest req, boolean minimal) {
+        BranchView v = post("/api/v1/transactions/" + gid + "/branches", gid, req, BranchView.class, minimal);
         if (v.branchId() == null || !v.branchId().equals(req.branchId()) || v.status() == null) {
             throw badAnswer("POST /api/v1/transactions/" + gid + "/branches", "not about branch " + req.branchId());
         }
@@ -218,15 +232,25 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public TransactionView submit(String gid, List<String> tried) {
-        return post("/api/v1/transactions/" + gid + "/submit", gid, new SubmitRequest(tried), TransactionView.class);
+        return submit(gid, tried, false);
+    }
+
+    TransactionView submit(String gid, List<String> tried, boolean minimal) {
+        return post("/api/v1/transactions/" + gid + "/submit", gid, new SubmitRequest(tried), TransactionView.class,
+                minimal);
     }
 
     public TransactionView abort(String gid, String reason) {
-        return post("/api/v1/transactions/" + gid + "/abort", gid, new AbortRequest(reason), TransactionView.class);
+        return abort(gid, reason, false);
+    }
+
+    TransactionView abort(String gid, String reason, boolean minimal) {
+        return post("/api/v1/transactions/" + gid + "/abort", gid, new AbortRequest(reason), TransactionView.class,
+                minimal);
     }
 
     public TransactionView get(String gid) {
-        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class);
+        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class, Map.of());
     }
 
     public TransactionList list(GlobalStatus status, String after, int limit) {
@@ -237,7 +261,7 @@ public final class PactumClient implements AutoCloseable {
         if (after != null) {
             q.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
         }
-        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class);
+        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class, Map.of());
         if (page.transactions() == null) {
             throw badAnswer("GET " + q, "no transactions array");
         }
@@ -261,24 +285,26 @@ public final class PactumClient implements AutoCloseable {
         return http;
     }
 
-    private <T> T post(String path, String gid, Object body, Class<T> type) {
+    private static final Map<String, String> PREFER_MINIMAL = Map.of("Prefer", "return=minimal");
+
+    private <T> T post(String path, String gid, Object body, Class<T> type, boolean minimal) {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode " + body, e);
         }
-        return send("POST", path, gid, json, type);
+        return send("POST", path, gid, json, type, minimal ? PREFER_MINIMAL : Map.of());
     }
 
     /**
      * One exchange with the coordinator about transaction {@code gid} (null when the request names none).
      * A 2xx answer must be readable as {@code type}, and a TransactionView must be about {@code gid}.
      */
-    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type) {
+    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type, Map<String, String> headers) {
         HttpTransport.Answer a;
         try {
-            a = json == null ? http.get(base + path) : http.post(base + path, Map.of(), json);
+            a = json == null ? http.get(base + path) : http.post(base + path, headers, json);
         } catch (IOException e) {
             throw new PactumException("unreachable", "coordinator " + base + " did not answer " + method + " "
                     + path + ": " + e.getMessage(), e);

@@ -86,13 +86,16 @@ public final class TccTransaction {
         return begin.declared().stream().map(BranchRequest::branchId).filter(id -> !tried.contains(id)).toList();
     }
 
-    /** Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. */
+    /**
+     * Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. The
+     * answer is the lean one (gid, pattern, status, reason, each branch's id and status).
+     */
     public TransactionView submit() {
-        return client.submit(begin.gid(), List.copyOf(tried));
+        return client.submit(begin.gid(), List.copyOf(tried), true);
     }
 
     /** Aborts; null when the transaction never began at the coordinator (no branch joined), so nothing is there. */
     public TransactionView abort(String reason) {
-        return begin.isBegun() ? client.abort(begin.gid(), reason) : null;
+        return begin.isBegun() ? client.abort(begin.gid(), reason, true) : null;
     }
 }

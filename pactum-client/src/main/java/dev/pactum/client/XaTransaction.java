@@ -70,14 +70,15 @@ public final class XaTransaction {
 
     /**
      * Phase one and the decision: the answer's status is COMMITTING when every branch prepared, ABORTING (with
-     * the reason) otherwise. Commits or rollbacks then go on in the background.
+     * the reason) otherwise. Commits or rollbacks then go on in the background. The answer is the lean one (gid,
+     * pattern, status, reason, each branch's id and status).
      */
     public TransactionView submit() {
-        return client.submit(begin.gid(), List.copyOf(done));
+        return client.submit(begin.gid(), List.copyOf(done), true);
     }
 
     /** Aborts; null when the transaction never began at the coordinator (no branch joined), so nothing is there. */
     public TransactionView abort(String reason) {
-        return begin.isBegun() ? client.abort(begin.gid(), reason) : null;
+        return begin.isBegun() ? client.abort(begin.gid(), reason, true) : null;
     }
 }

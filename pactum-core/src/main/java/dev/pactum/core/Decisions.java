@@ -3,12 +3,14 @@ package dev.pactum.core;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -40,11 +42,22 @@ public final class Decisions {
 
     /** Moves {@code tx} to {@code target}; {@code why} becomes its reason (null keeps the old one). */
     public Optional<GlobalTransaction> move(GlobalTransaction tx, GlobalStatus target, String why) {
+        return move(tx, target, why, List.of());
+    }
+
+    /**
+     * Records the branch answers {@code first}, then, if every one was recorded, moves {@code tx} to {@code target}:
+     * the end of a phase-2 round, in one store call ({@link TransactionStore#updateBranchesAndSet}). Empty when a
+     * branch update or the move lost to another writer.
+     */
+    public Optional<GlobalTransaction> move(GlobalTransaction tx, GlobalStatus target, String why,
+                                            List<BranchUpdate> first) {
         tables.apply(tx.pattern()).check(tx.gid(), tx.status(), target);
         Instant now = clock.instant();
         GlobalTransaction next = target.isFinal() ? tx.moveTo(target, why, now, null, null)
                 : tx.moveTo(target, why, now, config.nodeId(), now.plus(config.lease()));
-        Optional<GlobalTransaction> stored = store.compareAndSet(tx, next);
+        Optional<GlobalTransaction> stored = first.isEmpty() ? store.compareAndSet(tx, next)
+                : store.updateBranchesAndSet(first, tx, next);
         if (stored.isPresent() && target != tx.status()) {
             if (target.isDecision()) {
                 metrics.decided(target);

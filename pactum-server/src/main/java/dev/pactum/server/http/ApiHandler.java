@@ -52,6 +52,9 @@ import java.util.function.Supplier;
  *   POST /api/v1/transactions/{gid}/resolve         an operator's decision for a PARKED transaction
  *   GET  /health, GET /metrics
  * </pre>
+ *
+ * A request with {@code Prefer: return=minimal} gets a transaction or branch answer without times and operations
+ * ({@link MinimalAnswer}); the SDK asks for it.
  */
 public final class ApiHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
@@ -61,6 +64,8 @@ public final class ApiHandler extends Handler.Abstract {
      * {@link UnknownTransactionException#CODE} with its gid, so a client never takes one for the other.
      */
     static final String NO_ROUTE = "no_route";
+    private static final String PREFER = "Prefer";
+    private static final String PREFERENCE_APPLIED = "Preference-Applied";
 
     private final CoordinatorService service;
     private final int maxBodyBytes;
@@ -109,7 +114,14 @@ public final class ApiHandler extends Handler.Abstract {
                 byte[] raw = method.equals("GET") ? new byte[0] : readBody(request);
                 Answer a = api(request, method, path.substring(PREFIX.length()), raw);
                 status = a.status;
-                body = Json.MAPPER.writeValueAsBytes(a.value);
+                byte[] minimal = MinimalAnswer.asked(request.getHeaders().getValuesList(PREFER))
+                        ? MinimalAnswer.of(a.value) : null;
+                if (minimal != null) {
+                    body = minimal;
+                    response.getHeaders().put(PREFERENCE_APPLIED, MinimalAnswer.APPLIED);
+                } else {
+                    body = Json.MAPPER.writeValueAsBytes(a.value);
+                }
             } else {
                 throw noRoute(method, path);
             }
