@@ -10,8 +10,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The one way Pactum builds an HTTP/1.1 client: Jetty's, with one selector, keep-alive connections pooled per
- * destination (up to 256), callers on virtual threads, no redirects, no compression asked for. Used by the SDK, by the coordinator for its
- * phase-2 calls, and by the benchmark's baseline, so all three measure and behave alike.
+ * destination (up to 256), callers on virtual threads, no redirects, no compression asked for. Used by the SDK, by
+ * the coordinator for its phase-2 calls, and by the benchmark's baseline, so all three measure and behave alike.
  */
 public final class JettyClients {
     private JettyClients() {
@@ -26,7 +26,7 @@ public final class JettyClients {
         QueuedThreadPool pool = new QueuedThreadPool(32, 4);
         pool.setName(name);
         pool.setDaemon(true);
-        if (!("platform".equals(System.getProperty("pactum.experiment.client")) && name.equals("pactum-invoker"))) pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         client.setExecutor(pool);
         client.setMaxConnectionsPerDestination(256);
         client.setFollowRedirects(false);
