@@ -69,7 +69,7 @@ public final class Decisions {
             // Why a transaction aborted is what an operator looks for; the common path stays quiet.
             if (target == GlobalStatus.ABORTING || target == GlobalStatus.PARKED) {
                 log.info("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
-            } else {
+            } else if (log.isDebugEnabled()) {
                 log.debug("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
             }
         }
