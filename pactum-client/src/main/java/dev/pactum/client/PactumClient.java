@@ -115,18 +115,9 @@ public final class PactumClient implements AutoCloseable {
     public TransactionView xa(Duration timeout, List<BranchRequest> branches, XaBody body) {
         // Begun with the declared branches, or else its first branch, in one call (LazyBegin).
         XaTransaction tx = new XaTransaction(this, LazyBegin.later(this, TxPattern.XA, millis(timeout), branches));
-        return runThenSubmit("XA", tx::gidOrNull, () -> {
-            body.run(tx);
-            requireAllCalled("XA", tx.undone());
-        }, tx::abort, tx::submit);
+        return runThenSubmit("XA", tx::gidOrNull, () -> body.run(tx), tx::undone, tx::abort, tx::submit);
     }
 
-    /** A declared branch the body never called would make the submit refused: abort instead, saying which. */
-    private static void requireAllCalled(String pattern, List<String> notCalled) {
-        if (!notCalled.isEmpty()) {
-            throw new IllegalStateException(pattern + " body returned without calling declared branches " + notCalled);
-        }
-    }
 
     private static Long millis(Duration timeout) {
         return timeout == null ? null : timeout.toMillis();
@@ -180,10 +171,7 @@ public final class PactumClient implements AutoCloseable {
     public TransactionView tcc(Duration timeout, List<BranchRequest> branches, TccBody body) {
         // Begun with the declared branches, or else its first branch, in one call (LazyBegin).
         TccTransaction tx = new TccTransaction(this, LazyBegin.later(this, TxPattern.TCC, millis(timeout), branches));
-        return runThenSubmit("TCC", tx::gidOrNull, () -> {
-            body.run(tx);
-            requireAllCalled("TCC", tx.untried());
-        }, tx::abort, tx::submit);
+        return runThenSubmit("TCC", tx::gidOrNull, () -> body.run(tx), tx::untried, tx::abort, tx::submit);
     }
 
     @FunctionalInterface
@@ -191,12 +179,20 @@ public final class PactumClient implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** Runs a transaction's body; submits when it returns, aborts (and rethrows) when it throws. */
+    /**
+     * Runs a transaction's body; submits when it returns, aborts (and rethrows) when it throws. A declared branch the
+     * body never called ({@code notCalled}) would make the submit refused: it aborts instead, naming them.
+     */
     private static TransactionView runThenSubmit(String pattern, java.util.function.Supplier<String> gid, Body body,
+                                                 java.util.function.Supplier<List<String>> notCalled,
                                                  java.util.function.Function<String, TransactionView> abort,
                                                  java.util.function.Supplier<TransactionView> submit) {
         try {
             body.run();
+            if (!notCalled.get().isEmpty()) {
+                throw new IllegalStateException(pattern + " body returned without calling declared branches "
+                        + notCalled.get());
+            }
         } catch (Exception e) {
             try {
                 abort.apply(e.getClass().getSimpleName() + ": " + e.getMessage());

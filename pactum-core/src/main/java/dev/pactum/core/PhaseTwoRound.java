@@ -71,7 +71,8 @@ public final class PhaseTwoRound {
 
         Instant now = clock.instant();
         GlobalStatus finalStatus = commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED;
-        if (results.stream().allMatch(r -> r.outcome() == Outcome.SUCCESS) && !failpoints.isArmed(Failpoints.MID_PHASE_TWO)) {
+        boolean allAcknowledged = results.stream().allMatch(r -> r.outcome() == Outcome.SUCCESS);
+        if (allAcknowledged && !failpoints.isArmed(Failpoints.MID_PHASE_TWO)) {
             // The common round: every branch acknowledged. Its answers and the final status go to the store in one
             // call (one write in the embedded store). If another node recorded a branch or moved the transaction
             // meanwhile, nothing is lost by rescheduling: the next round looks again.

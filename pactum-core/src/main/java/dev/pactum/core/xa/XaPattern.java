@@ -148,8 +148,8 @@ public final class XaPattern implements Pattern {
         }
         // The votes and the decision in one store call (one synced write in the embedded store).
         GlobalStatus decision = no == null ? COMMITTING : ABORTING;
-        GlobalTransaction stored = decisions.move(preparing, decision, no == null ? "all branches prepared" : no, answers)
-                .orElse(null);
+        String why = no == null ? "all branches prepared" : no;
+        GlobalTransaction stored = decisions.move(preparing, decision, why, answers).orElse(null);
         if (stored == null && !answers.isEmpty() && unchanged(preparing)) {
             // Not moved, yet nobody moved it: a branch changed while it was voting, which is a vote to abort.
             stored = decisions.move(preparing, ABORTING, no != null ? no : "a branch changed while it was voting")
