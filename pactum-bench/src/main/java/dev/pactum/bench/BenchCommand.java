@@ -1,9 +1,11 @@
 package dev.pactum.bench;
 
 import dev.pactum.api.BranchOp;
+import dev.pactum.api.BranchRequest;
 import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TransactionView;
 import dev.pactum.client.PactumClient;
+import dev.pactum.client.XaTransaction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,6 +57,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--level-warmup", defaultValue = "2", description = "Seconds of warm-up per side before each"
             + " further level (default: ${DEFAULT-VALUE}).")
     int levelWarmup;
+    @Option(names = "--register-one-by-one", description = "Let the SDK register each branch as its Try or work is"
+            + " called (the first with the begin) instead of declaring them all up front in the begin.")
+    boolean oneByOne;
     @Option(names = "--in-process", description = "Run the coordinator inside the benchmark's JVM instead of a process of its own.")
     boolean inProcess;
     @Option(names = "--coordinator-jvm-option", description = "An extra JVM option of the coordinator's own process"
@@ -99,9 +104,10 @@ public final class BenchCommand implements Callable<Integer> {
              DirectCalls direct = new DirectCalls();
              HttpClient scraper = HttpClient.newHttpClient()) {
             System.out.printf(Locale.ROOT, "Pactum bench: pattern %s, %d branches, concurrency %s, %d s measured per"
-                            + " level after %d s warm-up; coordinator: %s, %s store%n",
+                            + " level after %d s warm-up; coordinator: %s, %s store; branches %s%n",
                     pattern.toUpperCase(Locale.ROOT), branches, levels, duration, warmup, coordinator.describe(),
-                    storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""));
+                    storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""),
+                    oneByOne ? "registered one by one" : "declared up front, registered with the begin");
             Workload w = pattern.equals("xa") ? xa(client, direct, xaParticipants) : tcc(client, direct, p);
             Measure m = new Measure(coordinator, scraper, p, xaParticipants);
             if (warmup > 0) {
@@ -164,9 +170,17 @@ public final class BenchCommand implements Callable<Integer> {
         String confirmUrl = p.url("confirm");
         String cancelUrl = p.url("cancel");
         AtomicLong seq = new AtomicLong();
-        LoadRun.Unit tx = () -> client.tcc(Duration.ofSeconds(30), t -> {
+        List<BranchRequest> declared = new ArrayList<>();
+        for (int b = 0; b < branches; b++) {
+            declared.add(BranchRequest.tcc("b" + b, tryUrl, confirmUrl, cancelUrl));
+        }
+        LoadRun.Unit tx = oneByOne ? () -> client.tcc(Duration.ofSeconds(30), t -> {
             for (int b = 0; b < branches; b++) {
                 t.tryBranch("b" + b, tryUrl, confirmUrl, cancelUrl, "{}");
+            }
+        }) : () -> client.tcc(Duration.ofSeconds(30), declared, t -> {
+            for (int b = 0; b < branches; b++) {
+                t.tryBranch("b" + b, "{}");
             }
         });
         LoadRun.Unit bare = () -> {
@@ -185,9 +199,13 @@ public final class BenchCommand implements Callable<Integer> {
         for (int b = 0; b < branches; b++) {
             xs.add(new XaBenchParticipant(xaDbs.get(b % xaDbs.size()), "pactum_bench_b" + b, client));
         }
+        List<BranchRequest> xaDeclared = new ArrayList<>();
+        for (int b = 0; b < branches; b++) {
+            xaDeclared.add(XaTransaction.branch("pactum_bench_b" + b, xs.get(b).url("/xa")));
+        }
         AtomicLong seq = new AtomicLong();
         LoadRun.Unit tx = () -> {
-            TransactionView v = client.xa(Duration.ofSeconds(30), t -> {
+            TransactionView v = client.xa(Duration.ofSeconds(30), oneByOne ? List.of() : xaDeclared, t -> {
                 for (int b = 0; b < branches; b++) {
                     XaBenchParticipant x = xs.get(b);
                     t.call("pactum_bench_b" + b, x.url("/xa"), x.url("/work"), "{}");
@@ -245,6 +263,7 @@ public final class BenchCommand implements Callable<Integer> {
                     m1.delta(m0, "pactum_store_writes_total") / n,
                     m1.delta(m0, "pactum_store_fsyncs_total") / n,
                     dp.known() ? dp.cpuMillis() / n : Double.NaN,
+                    dp.known() ? dp.jitCpuMillis() / n : Double.NaN,
                     dp.known() ? dp.contextSwitches() / n : Double.NaN,
                     dMachine.known() ? dMachine.machineContextSwitches() / n : Double.NaN,
                     db.known() ? db.machineContextSwitches() / Math.max(1, base.ok()) : Double.NaN,
@@ -272,11 +291,12 @@ public final class BenchCommand implements Callable<Integer> {
                 r.concurrency(), r.tps(), r.p50Ms(), r.p99Ms(), r.committed(), r.errors(), r.drainS(), r.baselineTps(),
                 r.baselineP50Ms(), r.baselineP99Ms(), r.ratio());
         System.out.printf(Locale.ROOT, "        per committed tx: %s coordinator calls, %s branch calls, %s store"
-                        + " writes, %s fsyncs; coordinator %s CPU ms, %s context switches; machine %s context switches"
-                        + " (bare work: %s)%n",
+                        + " writes, %s fsyncs; coordinator %s CPU ms (JIT %s), %s context switches; machine %s context"
+                        + " switches (bare work: %s)%n",
                 BenchLevel.fmt(r.coordinatorCallsPerTx()), BenchLevel.fmt(r.branchCallsPerTx()),
                 BenchLevel.fmt(r.storeWritesPerTx()), BenchLevel.fmt(r.fsyncsPerTx()),
-                BenchLevel.fmt(r.coordinatorCpuMsPerTx()), BenchLevel.fmt(r.coordinatorCtxSwitchesPerTx()),
+                BenchLevel.fmt(r.coordinatorCpuMsPerTx()), BenchLevel.fmt(r.coordinatorJitCpuMsPerTx()),
+                BenchLevel.fmt(r.coordinatorCtxSwitchesPerTx()),
                 BenchLevel.fmt(r.machineCtxSwitchesPerTx()), BenchLevel.fmt(r.baselineMachineCtxSwitchesPerTx()));
         if (r.firstError() != null) {
             System.out.println("        first error: " + r.firstError());
@@ -309,6 +329,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!xaDbs.isEmpty() && pattern.equals("xa")) {
             json.put("xaDatabases", String.join(" ", xaDbs).replaceAll("\\?[^ ]*", ""));
         }
+        json.put("branchesDeclaredUpFront", !oneByOne);
         json.put("minimumForcedWritesPerTx", 1);
         json.put("minimumMessageDelays", 2);
         if (rs.size() == 1) {

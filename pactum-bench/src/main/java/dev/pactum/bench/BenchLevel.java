@@ -6,14 +6,15 @@ import java.util.Map;
 
 /**
  * The figures of one concurrency level: throughput and latency of the coordinator and of the bare work, and what
- * one committed transaction cost (calls, store writes, fsyncs, coordinator CPU and context switches). A cost the
- * run could not observe is NaN and printed as "n/a".
+ * one committed transaction cost (calls, store writes, fsyncs, coordinator CPU, the part of it the JIT compiler took,
+ * and context switches). A cost the run could not observe is NaN and printed as "n/a".
  */
 record BenchLevel(int concurrency, long committed, long errors, double tps, double p50Ms, double p99Ms,
                   double drainS, double baselineTps, double baselineP50Ms, double baselineP99Ms,
                   double coordinatorCallsPerTx, double branchCallsPerTx, double storeWritesPerTx,
-                  double fsyncsPerTx, double coordinatorCpuMsPerTx, double coordinatorCtxSwitchesPerTx,
-                  double machineCtxSwitchesPerTx, double baselineMachineCtxSwitchesPerTx, String firstError) {
+                  double fsyncsPerTx, double coordinatorCpuMsPerTx, double coordinatorJitCpuMsPerTx,
+                  double coordinatorCtxSwitchesPerTx, double machineCtxSwitchesPerTx,
+                  double baselineMachineCtxSwitchesPerTx, String firstError) {
 
     double ratio() {
         return baselineTps > 0 ? tps / baselineTps : Double.NaN;
@@ -36,6 +37,7 @@ record BenchLevel(int concurrency, long committed, long errors, double tps, doub
         m.put("storeWritesPerTx", round(storeWritesPerTx));
         m.put("fsyncsPerTx", round(fsyncsPerTx));
         m.put("coordinatorCpuMsPerTx", round(coordinatorCpuMsPerTx));
+        m.put("coordinatorJitCpuMsPerTx", round(coordinatorJitCpuMsPerTx));
         m.put("coordinatorCtxSwitchesPerTx", round(coordinatorCtxSwitchesPerTx));
         m.put("machineCtxSwitchesPerTx", round(machineCtxSwitchesPerTx));
         m.put("baselineMachineCtxSwitchesPerTx", round(baselineMachineCtxSwitchesPerTx));

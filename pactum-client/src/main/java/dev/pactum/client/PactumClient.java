@@ -103,10 +103,21 @@ public final class PactumClient implements AutoCloseable {
      * aborted and the exception rethrown.
      */
     public TransactionView xa(Duration timeout, XaBody body) {
-        // Begun with its first branch, in one call (LazyBegin).
-        XaTransaction tx = new XaTransaction(this, LazyBegin.later(this, TxPattern.XA, millis(timeout)));
-        return runThenSubmit("XA", tx::gidOrNull, () -> body.run(tx), tx::abort, tx::submit);
+        return xa(timeout, List.of(), body);
     }
+
+    /**
+     * As {@link #xa(Duration, XaBody)}, with every branch declared up front ({@link XaTransaction#branch}): the begin
+     * registers them all, so the body's {@link XaTransaction#call}s make no coordinator call of their own, and a
+     * transaction of n branches takes two coordinator calls instead of n + 1. The body must call every declared
+     * branch; one it did not call aborts the transaction.
+     */
+    public TransactionView xa(Duration timeout, List<BranchRequest> branches, XaBody body) {
+        // Begun with the declared branches, or else its first branch, in one call (LazyBegin).
+        XaTransaction tx = new XaTransaction(this, LazyBegin.later(this, TxPattern.XA, millis(timeout), branches));
+        return runThenSubmit("XA", tx::gidOrNull, () -> body.run(tx), tx::undone, tx::abort, tx::submit);
+    }
+
 
     private static Long millis(Duration timeout) {
         return timeout == null ? null : timeout.toMillis();
@@ -119,19 +130,48 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public TransactionView begin(BeginRequest req) {
-        TransactionView v = post("/api/v1/transactions", req.gid(), req, TransactionView.class);
+        return begin(req, false);
+    }
+
+    /**
+     * With {@code minimal}, asks for the lean answer ({@code Prefer: return=minimal}: gid, pattern, status, reason,
+     * each branch's id and status), as the SDK does for the transactions it runs: the full view costs both sides
+     * more than the rest of the answer (docs/benchmarks.md).
+     */
+    TransactionView begin(BeginRequest req, boolean minimal) {
+        TransactionView v = post("/api/v1/transactions", req.gid(), req, TransactionView.class, minimal);
         // A server-made gid is not known in advance, but the answer must carry one.
         return req.gid() == null ? requireView(v, v.gid(), "POST /api/v1/transactions") : v;
     }
 
     /**
      * Runs {@code body} inside a new TCC transaction: submits when it returns, aborts (and rethrows) when it
-     * throws. Returns the transaction as the coordinator recorded the decision.
+     * throws. Returns the transaction as the coordinator recorded the decision: gid, pattern, status, reason and
+     * each branch's id and status (the lean answer the SDK asks for; {@link #get} has times and operations).
      */
     public TransactionView tcc(Duration timeout, TccBody body) {
-        // Begun with its first branch, in one call (LazyBegin).
-        TccTransaction tx = new TccTransaction(this, LazyBegin.later(this, TxPattern.TCC, millis(timeout)));
-        return runThenSubmit("TCC", tx::gidOrNull, () -> body.run(tx), tx::abort, tx::submit);
+        return tcc(timeout, List.of(), body);
+    }
+
+    /**
+     * As {@link #tcc(Duration, TccBody)}, with every branch declared up front ({@link BranchRequest#tcc}): the begin
+     * registers them all, so the body's Trys ({@link TccTransaction#tryBranch(String, String)}) make no coordinator
+     * call of their own, and a transaction of n branches takes two coordinator calls (begin, submit) instead of
+     * n + 1. The body must try every declared branch; one it did not try aborts the transaction.
+     *
+     * <pre>{@code
+     * pactum.tcc(Duration.ofSeconds(30), List.of(
+     *         BranchRequest.tcc("payment", pay + "/try", pay + "/confirm", pay + "/cancel"),
+     *         BranchRequest.tcc("stock", stock + "/try", stock + "/confirm", stock + "/cancel")), tx -> {
+     *     tx.tryBranch("payment", body);
+     *     tx.tryBranch("stock", body);
+     * });
+     * }</pre>
+     */
+    public TransactionView tcc(Duration timeout, List<BranchRequest> branches, TccBody body) {
+        // Begun with the declared branches, or else its first branch, in one call (LazyBegin).
+        TccTransaction tx = new TccTransaction(this, LazyBegin.later(this, TxPattern.TCC, millis(timeout), branches));
+        return runThenSubmit("TCC", tx::gidOrNull, () -> body.run(tx), tx::untried, tx::abort, tx::submit);
     }
 
     @FunctionalInterface
@@ -139,12 +179,20 @@ public final class PactumClient implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** Runs a transaction's body; submits when it returns, aborts (and rethrows) when it throws. */
+    /**
+     * Runs a transaction's body; submits when it returns, aborts (and rethrows) when it throws. A declared branch the
+     * body never called ({@code notCalled}) would make the submit refused: it aborts instead, naming them.
+     */
     private static TransactionView runThenSubmit(String pattern, java.util.function.Supplier<String> gid, Body body,
+                                                 java.util.function.Supplier<List<String>> notCalled,
                                                  java.util.function.Function<String, TransactionView> abort,
                                                  java.util.function.Supplier<TransactionView> submit) {
         try {
             body.run();
+            if (!notCalled.get().isEmpty()) {
+                throw new IllegalStateException(pattern + " body returned without calling declared branches "
+                        + notCalled.get());
+            }
         } catch (Exception e) {
             try {
                 abort.apply(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -168,7 +216,11 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public BranchView registerBranch(String gid, BranchRequest req) {
-        BranchView v = post("/api/v1/transactions/" + gid + "/branches", gid, req, BranchView.class);
+        return registerBranch(gid, req, false);
+    }
+
+    BranchView registerBranch(String gid, BranchRequest req, boolean minimal) {
+        BranchView v = post("/api/v1/transactions/" + gid + "/branches", gid, req, BranchView.class, minimal);
         if (v.branchId() == null || !v.branchId().equals(req.branchId()) || v.status() == null) {
             throw badAnswer("POST /api/v1/transactions/" + gid + "/branches", "not about branch " + req.branchId());
         }
@@ -176,15 +228,25 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public TransactionView submit(String gid, List<String> tried) {
-        return post("/api/v1/transactions/" + gid + "/submit", gid, new SubmitRequest(tried), TransactionView.class);
+        return submit(gid, tried, false);
+    }
+
+    TransactionView submit(String gid, List<String> tried, boolean minimal) {
+        return post("/api/v1/transactions/" + gid + "/submit", gid, new SubmitRequest(tried), TransactionView.class,
+                minimal);
     }
 
     public TransactionView abort(String gid, String reason) {
-        return post("/api/v1/transactions/" + gid + "/abort", gid, new AbortRequest(reason), TransactionView.class);
+        return abort(gid, reason, false);
+    }
+
+    TransactionView abort(String gid, String reason, boolean minimal) {
+        return post("/api/v1/transactions/" + gid + "/abort", gid, new AbortRequest(reason), TransactionView.class,
+                minimal);
     }
 
     public TransactionView get(String gid) {
-        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class);
+        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class, Map.of());
     }
 
     public TransactionList list(GlobalStatus status, String after, int limit) {
@@ -195,7 +257,7 @@ public final class PactumClient implements AutoCloseable {
         if (after != null) {
             q.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
         }
-        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class);
+        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class, Map.of());
         if (page.transactions() == null) {
             throw badAnswer("GET " + q, "no transactions array");
         }
@@ -219,24 +281,26 @@ public final class PactumClient implements AutoCloseable {
         return http;
     }
 
-    private <T> T post(String path, String gid, Object body, Class<T> type) {
+    private static final Map<String, String> PREFER_MINIMAL = Map.of("Prefer", "return=minimal");
+
+    private <T> T post(String path, String gid, Object body, Class<T> type, boolean minimal) {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode " + body, e);
         }
-        return send("POST", path, gid, json, type);
+        return send("POST", path, gid, json, type, minimal ? PREFER_MINIMAL : Map.of());
     }
 
     /**
      * One exchange with the coordinator about transaction {@code gid} (null when the request names none).
      * A 2xx answer must be readable as {@code type}, and a TransactionView must be about {@code gid}.
      */
-    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type) {
+    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type, Map<String, String> headers) {
         HttpTransport.Answer a;
         try {
-            a = json == null ? http.get(base + path) : http.post(base + path, Map.of(), json);
+            a = json == null ? http.get(base + path) : http.post(base + path, headers, json);
         } catch (IOException e) {
             throw new PactumException("unreachable", "coordinator " + base + " did not answer " + method + " "
                     + path + ": " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.pactum.client;
 
 import dev.pactum.api.BranchOp;
 import dev.pactum.api.BranchRequest;
+import dev.pactum.api.Operation;
 import dev.pactum.api.TransactionView;
 
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.List;
  * One TCC global transaction seen from the client that runs it (the "transaction manager" of the seeds).
  * Each {@link #tryBranch} registers the branch with the coordinator first, then calls its Try: if this process
  * dies in between, the coordinator still knows whom to cancel. The transaction made by {@code PactumClient.tcc}
- * begins with its first branch, in the same call. Not thread-safe: one flow drives it.
+ * begins with its first branch in the same call, or with all of them when they were declared up front. Not
+ * thread-safe: one flow drives it.
  */
 public final class TccTransaction {
     private final PactumClient client;
@@ -55,19 +57,45 @@ public final class TccTransaction {
      * even if the Try did run, or runs later.
      */
     public String tryBranch(String branchId, String tryUrl, String confirmUrl, String cancelUrl, String jsonBody) {
-        begin.register(BranchRequest.tcc(branchId, tryUrl, confirmUrl, cancelUrl));
-        String answer = client.http().callBranch(begin.gid(), branchId, BranchOp.TRY, tryUrl, jsonBody);
-        tried.add(branchId);
+        return tryRegistered(BranchRequest.tcc(branchId, tryUrl, confirmUrl, cancelUrl), tryUrl, jsonBody);
+    }
+
+    private String tryRegistered(BranchRequest branch, String tryUrl, String jsonBody) {
+        begin.register(branch);
+        String answer = client.http().callBranch(begin.gid(), branch.branchId(), BranchOp.TRY, tryUrl, jsonBody);
+        tried.add(branch.branchId());
         return answer;
     }
 
-    /** Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. */
+    /**
+     * Calls the Try of a branch declared up front ({@code PactumClient.tcc(timeout, branches, body)}): registered
+     * with the begin already, so no coordinator call is made for it. Answers and throws as {@link #tryBranch(String,
+     * String, String, String, String)}.
+     */
+    public String tryBranch(String branchId, String jsonBody) {
+        BranchRequest b = begin.declared(branchId);
+        String tryUrl = b.tryUrl() != null ? b.tryUrl() : Operation.targetOf(b.operations(), "try");
+        if (tryUrl == null) {
+            throw new IllegalArgumentException("branch " + branchId + " was declared without a Try URL");
+        }
+        return tryRegistered(b, tryUrl, jsonBody);
+    }
+
+    /** Declared branches whose Try has not succeeded yet (a submit now would be refused). */
+    List<String> untried() {
+        return begin.declared().stream().map(BranchRequest::branchId).filter(id -> !tried.contains(id)).toList();
+    }
+
+    /**
+     * Commits: the coordinator checks every registered branch is in {@link #tried()}, then Confirms them all. The
+     * answer is the lean one (gid, pattern, status, reason, each branch's id and status).
+     */
     public TransactionView submit() {
-        return client.submit(begin.gid(), List.copyOf(tried));
+        return client.submit(begin.gid(), List.copyOf(tried), true);
     }
 
     /** Aborts; null when the transaction never began at the coordinator (no branch joined), so nothing is there. */
     public TransactionView abort(String reason) {
-        return begin.isBegun() ? client.abort(begin.gid(), reason) : null;
+        return begin.isBegun() ? client.abort(begin.gid(), reason, true) : null;
     }
 }

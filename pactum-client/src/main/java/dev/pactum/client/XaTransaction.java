@@ -12,8 +12,8 @@ import java.util.List;
  * registers the branch with the coordinator first (with the participant's prepare, commit and rollback
  * endpoints), then makes the business call that runs the branch's SQL in an XA transaction on the participant's
  * database. {@link #submit()} makes the coordinator run phase one (prepare on every branch) and answers with the
- * decision. The transaction made by {@code PactumClient.xa} begins with its first branch, in the same call.
- * Not thread-safe: one flow drives it.
+ * decision. The transaction made by {@code PactumClient.xa} begins with its first branch in the same call, or with
+ * all of them when they were declared up front ({@link #branch}). Not thread-safe: one flow drives it.
  */
 public final class XaTransaction {
     private final PactumClient client;
@@ -34,6 +34,20 @@ public final class XaTransaction {
         return begin.gidOrNull();
     }
 
+    /**
+     * The registration of an XA branch whose participant's XA endpoint base is {@code agentUrl}, as {@link #call}
+     * makes it: to declare the branches up front with {@code PactumClient.xa(timeout, branches, body)}, so that the
+     * begin registers them all in one coordinator call.
+     */
+    public static BranchRequest branch(String branchId, String agentUrl) {
+        return BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit", agentUrl + "/rollback");
+    }
+
+    /** Declared branches whose business call has not succeeded yet (a submit now would be refused). */
+    List<String> undone() {
+        return begin.declared().stream().map(BranchRequest::branchId).filter(id -> !done.contains(id)).toList();
+    }
+
     /** Branch ids whose business call succeeded so far. */
     public List<String> done() {
         return Collections.unmodifiableList(done);
@@ -48,8 +62,7 @@ public final class XaTransaction {
      *                 {@code "/commit"} and {@code "/rollback"}
      */
     public String call(String branchId, String agentUrl, String workUrl, String jsonBody) {
-        begin.register(BranchRequest.xa(branchId, agentUrl + "/prepare", agentUrl + "/commit",
-                agentUrl + "/rollback"));
+        begin.register(branch(branchId, agentUrl));
         String answer = client.http().callBranch(begin.gid(), branchId, null, workUrl, jsonBody);
         done.add(branchId);
         return answer;
@@ -57,14 +70,15 @@ public final class XaTransaction {
 
     /**
      * Phase one and the decision: the answer's status is COMMITTING when every branch prepared, ABORTING (with
-     * the reason) otherwise. Commits or rollbacks then go on in the background.
+     * the reason) otherwise. Commits or rollbacks then go on in the background. The answer is the lean one (gid,
+     * pattern, status, reason, each branch's id and status).
      */
     public TransactionView submit() {
-        return client.submit(begin.gid(), List.copyOf(done));
+        return client.submit(begin.gid(), List.copyOf(done), true);
     }
 
     /** Aborts; null when the transaction never began at the coordinator (no branch joined), so nothing is there. */
     public TransactionView abort(String reason) {
-        return begin.isBegun() ? client.abort(begin.gid(), reason) : null;
+        return begin.isBegun() ? client.abort(begin.gid(), reason, true) : null;
     }
 }

@@ -5,6 +5,8 @@ import dev.pactum.api.InvalidInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -16,14 +18,30 @@ import java.util.function.Predicate;
  */
 public final class BranchUrls {
     static final int MAX_LENGTH = 2048;
+    /**
+     * URLs that passed {@link #check}, a pure function of the string: the same few confirm and cancel URLs come with
+     * every registration, and parsing them again showed in the coordinator's profile. Bounded by clearing when full.
+     */
+    private static final Map<String, Boolean> ACCEPTED = new ConcurrentHashMap<>();
+    static final int ACCEPTED_MAX = 4096;
 
     private BranchUrls() {
     }
 
     /** The URL, checked; null when it is absent and not {@code required}. */
     public static String check(String field, String value, boolean required) {
-        return checkUri(field, value, required, s -> s.equals("http") || s.equals("https"),
+        if (value != null && ACCEPTED.containsKey(value)) {
+            return value;
+        }
+        String checked = checkUri(field, value, required, s -> s.equals("http") || s.equals("https"),
                 "must be an absolute http or https URL");
+        if (checked != null) {
+            if (ACCEPTED.size() >= ACCEPTED_MAX) {
+                ACCEPTED.clear();
+            }
+            ACCEPTED.put(checked, Boolean.TRUE);
+        }
+        return checked;
     }
 
     /**

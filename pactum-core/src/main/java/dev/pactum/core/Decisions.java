@@ -4,6 +4,7 @@ import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.TxPattern;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,16 @@ public final class Decisions {
 
     /** Moves {@code tx} to {@code target}; {@code why} becomes its reason (null keeps the old one). */
     public Optional<GlobalTransaction> move(GlobalTransaction tx, GlobalStatus target, String why) {
+        return move(tx, target, why, List.of());
+    }
+
+    /**
+     * Records the branch answers {@code first}, then, if every one was recorded, moves {@code tx} to {@code target}:
+     * the end of a phase-2 round, in one store call ({@link TransactionStore#updateBranchesAndSet}). Empty when a
+     * branch update or the move lost to another writer.
+     */
+    public Optional<GlobalTransaction> move(GlobalTransaction tx, GlobalStatus target, String why,
+                                            List<BranchUpdate> first) {
         tables.apply(tx.pattern()).check(tx.gid(), tx.status(), target);
         Instant now = clock.instant();
         GlobalTransaction next = target.isFinal() ? tx.moveTo(target, why, now, null, null)
@@ -62,7 +73,17 @@ public final class Decisions {
         // these writes (docs/messages.md, "Order per key").
         List<BranchRecord> ordered = target == GlobalStatus.COMMITTING && tx.status() != GlobalStatus.COMMITTING
                 ? orderedAtCommit.apply(tx) : List.of();
-        Optional<GlobalTransaction> stored = store.compareAndSet(tx, next, ordered);
+        Optional<GlobalTransaction> stored;
+        if (first.isEmpty()) {
+            stored = store.compareAndSet(tx, next, ordered);
+        } else if (ordered.isEmpty()) {
+            stored = store.updateBranchesAndSet(first, tx, next);
+        } else {
+            // No pattern records branch answers with a commit decision that orders messages today (MSG's check-back
+            // decides without answers); should one, the answers go first, one by one, then the decision with its lanes.
+            stored = first.stream().allMatch(u -> store.updateBranch(u.expected(), u.updated()))
+                    ? store.compareAndSet(tx, next, ordered) : Optional.empty();
+        }
         if (stored.isPresent() && target != tx.status()) {
             if (target.isDecision()) {
                 metrics.decided(target);
@@ -74,7 +95,7 @@ public final class Decisions {
             // Why a transaction aborted is what an operator looks for; the common path stays quiet.
             if (target == GlobalStatus.ABORTING || target == GlobalStatus.PARKED) {
                 log.info("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
-            } else {
+            } else if (log.isDebugEnabled()) {
                 log.debug("{} {} -> {}: {}", tx.gid(), tx.status(), target, next.reason());
             }
         }

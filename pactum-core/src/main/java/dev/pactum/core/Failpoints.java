@@ -48,6 +48,10 @@ public final class Failpoints {
         return armed.isEmpty();
     }
 
+    public boolean isArmed(String name) {
+        return armed.contains(name);
+    }
+
     /** Halts the process at once if {@code name} is armed. */
     public void hit(String name) {
         if (armed.contains(name)) {

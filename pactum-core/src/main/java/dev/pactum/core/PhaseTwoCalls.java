@@ -10,14 +10,16 @@ import dev.pactum.core.spi.CallResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Calls a set of branches in parallel, one virtual thread each, and returns the results in the same order.
- * A single branch is called on the caller's thread: no hand-off for the common small case.
+ * Calls a set of branches in parallel and returns the results in the same order: each through the invoker's
+ * asynchronous path ({@link BranchInvoker#invokeAsync}), which for HTTP holds no thread while the call runs, else one
+ * virtual thread each. A single branch is called on the caller's thread: no hand-off for the common small case.
  */
 public final class PhaseTwoCalls implements AutoCloseable {
     private final BranchInvoker invoker;
@@ -44,10 +46,9 @@ public final class PhaseTwoCalls implements AutoCloseable {
             BranchRecord b = branches.getFirst();
             return List.of(call(callOf(gid, op, b, operation)));
         }
-        List<Future<CallResult>> futures = new ArrayList<>(branches.size());
+        List<CompletableFuture<CallResult>> futures = new ArrayList<>(branches.size());
         for (BranchRecord b : branches) {
-            BranchCall c = callOf(gid, op, b, operation);
-            futures.add(executor.submit(() -> call(c)));
+            futures.add(callAsync(callOf(gid, op, b, operation)));
         }
         List<CallResult> results = new ArrayList<>(branches.size());
         for (Future<CallResult> f : futures) {
@@ -67,6 +68,21 @@ public final class PhaseTwoCalls implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /** One call of a parallel set: through the invoker's own asynchronous path, timed and counted when it ends. */
+    private CompletableFuture<CallResult> callAsync(BranchCall c) {
+        long start = System.nanoTime();
+        CompletableFuture<CallResult> f;
+        try {
+            f = invoker.invokeAsync(c, executor);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.completedFuture(CallResult.noAnswer("invoker error: " + e));
+        }
+        return f.exceptionally(e -> CallResult.noAnswer("invoker error: " + e)).thenApply(r -> {
+            metrics.call(c.op(), r.outcome(), Duration.ofNanos(System.nanoTime() - start));
+            return r;
+        });
     }
 
     private static BranchCall callOf(String gid, BranchOp op, BranchRecord b, String operation) {

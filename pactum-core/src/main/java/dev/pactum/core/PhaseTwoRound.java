@@ -6,6 +6,7 @@ import dev.pactum.api.GlobalStatus;
 import dev.pactum.api.Outcome;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.CallResult;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -86,9 +88,25 @@ public final class PhaseTwoRound {
         }
         List<CallResult> results = calls.callAll(tx.gid(), op, pending, operation);
 
+        Instant now = clock.instant();
+        GlobalStatus finalStatus = commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED;
+        boolean allAcknowledged = results.stream().allMatch(r -> r.outcome() == Outcome.SUCCESS);
+        if (allAcknowledged && waiting.isEmpty() && !failpoints.isArmed(Failpoints.MID_PHASE_TWO)) {
+            // The common round: every branch acknowledged. Its answers and the final status go to the store in one
+            // call (one write in the embedded store). If another node recorded a branch or moved the transaction
+            // meanwhile, nothing is lost by rescheduling: the next round looks again.
+            List<BranchUpdate> acks = new ArrayList<>(pending.size());
+            for (BranchRecord b : pending) {
+                acks.add(new BranchUpdate(b, b.attempted(done, null, now)));
+            }
+            Optional<GlobalTransaction> finished = decisions.move(tx, finalStatus, null, acks);
+            if (finished.isPresent()) {
+                return finished.get();
+            }
+            return decisions.reschedule(tx, clock.instant().plus(backoff.delay(1))).orElse(tx);
+        }
         int unfinished = 0;
         int maxAttempts = 0;
-        Instant now = clock.instant();
         for (int i = 0; i < pending.size(); i++) {
             BranchRecord b = pending.get(i);
             CallResult r = results.get(i);
@@ -117,7 +135,7 @@ public final class PhaseTwoRound {
             maxAttempts = Math.max(maxAttempts, next.attempts());
         }
         if (unfinished == 0) {
-            return decisions.move(tx, commit ? GlobalStatus.COMMITTED : GlobalStatus.ABORTED, null).orElse(tx);
+            return decisions.move(tx, finalStatus, null).orElse(tx);
         }
         Instant next = clock.instant().plus(backoff.delay(Math.max(maxAttempts, 1)));
         return decisions.reschedule(tx, next).orElse(tx);

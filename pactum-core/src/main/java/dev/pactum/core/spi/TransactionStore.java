@@ -80,6 +80,25 @@ public interface TransactionStore extends AutoCloseable {
      */
     boolean updateBranch(BranchRecord expected, BranchRecord updated);
 
+    /**
+     * The end of a round of phase 2 in one call: each of {@code updates} (branches of {@code expected}'s transaction)
+     * as {@link #updateBranch}, in order, then, if every one of them succeeded, {@link #compareAndSet}{@code
+     * (expected, updated)}. Returns what the compare-and-set stored, or empty when a branch update or the
+     * compare-and-set lost to another writer; the branch updates that succeeded stay written, as they would have
+     * one by one. Each part is as durable as the call it stands for.
+     *
+     * <p>The default makes those calls one after the other. A store may do it all in one write: the embedded store
+     * does, so that a round costs one hand-off to its writer instead of one per branch and one for the status.
+     */
+    default Optional<GlobalTransaction> updateBranchesAndSet(List<BranchUpdate> updates, GlobalTransaction expected,
+                                                             GlobalTransaction updated) {
+        boolean all = true;
+        for (BranchUpdate u : updates) {
+            all &= updateBranch(u.expected(), u.updated());
+        }
+        return all ? compareAndSet(expected, updated) : Optional.empty();
+    }
+
     /** One page of transactions in {@code status} (all statuses when null), ordered by gid, after {@code afterGid}. */
     List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit);
 

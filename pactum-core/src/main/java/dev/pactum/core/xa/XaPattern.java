@@ -16,6 +16,7 @@ import dev.pactum.core.PhaseTwoRound;
 import dev.pactum.core.StateTable;
 import dev.pactum.core.model.BranchRecord;
 import dev.pactum.core.model.GlobalTransaction;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.CallResult;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
@@ -123,23 +124,37 @@ public final class XaPattern implements Pattern {
         List<CallResult> votes = calls.callAll(preparing.gid(), BranchOp.PREPARE, toPrepare, PREPARE);
         String no = null;
         Instant now = clock.instant();
+        List<BranchUpdate> answers = new ArrayList<>(toPrepare.size());
         for (int i = 0; i < toPrepare.size(); i++) {
             BranchRecord b = toPrepare.get(i);
             CallResult v = votes.get(i);
             boolean yes = v.outcome() == Outcome.SUCCESS;
-            if (!store.updateBranch(b, b.attempted(yes ? BranchStatus.PREPARED : BranchStatus.REGISTERED,
-                    yes ? null : v.detail(), now)) && no == null) {
-                no = "branch " + b.branchId() + " changed while it was voting";
-            }
+            answers.add(new BranchUpdate(b, b.attempted(yes ? BranchStatus.PREPARED : BranchStatus.REGISTERED,
+                    yes ? null : v.detail(), now)));
             if (!yes && no == null) {
                 no = "branch " + b.branchId() + (v.outcome() == Outcome.FAILURE ? " voted no: " : " did not vote: ")
                         + v.detail();
             }
         }
-        failpoints.hit(Failpoints.XA_AFTER_VOTE);
+        if (failpoints.isArmed(Failpoints.XA_AFTER_VOTE)) {
+            // The crash tests stop here with every vote recorded and no decision: record them one by one first.
+            for (BranchUpdate u : answers) {
+                if (!store.updateBranch(u.expected(), u.updated()) && no == null) {
+                    no = "branch " + u.expected().branchId() + " changed while it was voting";
+                }
+            }
+            answers = List.of();
+            failpoints.hit(Failpoints.XA_AFTER_VOTE);
+        }
+        // The votes and the decision in one store call (one synced write in the embedded store).
         GlobalStatus decision = no == null ? COMMITTING : ABORTING;
-        GlobalTransaction stored = decisions.move(preparing, decision, no == null ? "all branches prepared" : no)
-                .orElse(null);
+        String why = no == null ? "all branches prepared" : no;
+        GlobalTransaction stored = decisions.move(preparing, decision, why, answers).orElse(null);
+        if (stored == null && !answers.isEmpty() && unchanged(preparing)) {
+            // Not moved, yet nobody moved it: a branch changed while it was voting, which is a vote to abort.
+            stored = decisions.move(preparing, ABORTING, no != null ? no : "a branch changed while it was voting")
+                    .orElse(null);
+        }
         if (stored == null) {
             // Another node presumed us dead and aborted meanwhile (our lease ran out): its decision stands.
             log.warn("{}: the vote's decision {} lost to a concurrent change", preparing.gid(), decision);
@@ -147,6 +162,11 @@ public final class XaPattern implements Pattern {
         }
         failpoints.hit(Failpoints.XA_AFTER_DECISION);
         return stored;
+    }
+
+    /** Still stored as {@code tx} was read: same status, same version. */
+    private boolean unchanged(GlobalTransaction tx) {
+        return store.find(tx.gid()).filter(t -> t.status() == tx.status() && t.version() == tx.version()).isPresent();
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.pactum.core.testkit.TestBranches;
 import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.TransactionStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -621,6 +622,62 @@ public abstract class TransactionStoreContract {
         BranchRecord stored = store.branches("g-1").getFirst();
         assertThat(stored.attempts()).isEqualTo(1);
         assertThat(stored.lastError()).isEqualTo("racer-" + results.indexOf(true));
+    }
+
+    // ---------------------------------------------------------------- updateBranchesAndSet
+
+    /** The end of a phase-2 round: every branch acknowledged and the final status, in one call. */
+    @Test
+    void updateBranchesAndSetRecordsEveryBranchThenTheMove() {
+        GlobalTransaction committing = committingWithTwoBranches("g-r1");
+        List<BranchRecord> bs = store.branches("g-r1");
+        List<BranchUpdate> acks = bs.stream()
+                .map(b -> new BranchUpdate(b, b.attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(2)))).toList();
+        GlobalTransaction done = committing.moveTo(GlobalStatus.COMMITTED, null, T0.plusSeconds(2), null, null);
+
+        Optional<GlobalTransaction> stored = store.updateBranchesAndSet(acks, committing, done);
+
+        assertThat(stored).contains(done.withVersion(committing.version() + 1));
+        assertThat(store.find("g-r1")).isEqualTo(stored);
+        assertThat(store.branches("g-r1")).containsExactlyElementsOf(acks.stream().map(BranchUpdate::updated).toList());
+        assertThat(store.countUnfinished()).isZero();
+    }
+
+    /** A branch another writer recorded first: the move is not made, the other branch's answer is, as one by one. */
+    @Test
+    void updateBranchesAndSetWithAStaleBranchRecordsTheOthersAndDoesNotMove() {
+        GlobalTransaction committing = committingWithTwoBranches("g-r2");
+        List<BranchRecord> bs = store.branches("g-r2");
+        BranchRecord otherWriter = bs.get(0).attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(1));
+        assertThat(store.updateBranch(bs.get(0), otherWriter)).isTrue();
+        List<BranchUpdate> acks = bs.stream()
+                .map(b -> new BranchUpdate(b, b.attempted(BranchStatus.CONFIRMED, "mine", T0.plusSeconds(2)))).toList();
+
+        assertThat(store.updateBranchesAndSet(acks, committing, committing.moveTo(GlobalStatus.COMMITTED, null,
+                T0.plusSeconds(2), null, null))).isEmpty();
+        assertThat(store.find("g-r2")).contains(committing);
+        assertThat(store.branches("g-r2")).containsExactly(otherWriter, acks.get(1).updated());
+    }
+
+    /** A transaction another writer moved first: the branch answers are recorded, the move is not made. */
+    @Test
+    void updateBranchesAndSetWithAStaleTransactionRecordsTheBranchesAndDoesNotMove() {
+        GlobalTransaction committing = committingWithTwoBranches("g-r3");
+        GlobalTransaction claimed = store.claimDue("other", T0.plusSeconds(100), T0.plusSeconds(130), 10).stream()
+                .filter(t -> t.gid().equals("g-r3")).findFirst().orElseThrow();
+        List<BranchUpdate> acks = store.branches("g-r3").stream()
+                .map(b -> new BranchUpdate(b, b.attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(2)))).toList();
+
+        assertThat(store.updateBranchesAndSet(acks, committing, committing.moveTo(GlobalStatus.COMMITTED, null,
+                T0.plusSeconds(2), null, null))).isEmpty();
+        assertThat(store.find("g-r3")).contains(claimed);
+        assertThat(store.branches("g-r3")).containsExactlyElementsOf(acks.stream().map(BranchUpdate::updated).toList());
+    }
+
+    private GlobalTransaction committingWithTwoBranches(String gid) {
+        GlobalTransaction t = tx(gid);
+        assertThat(store.begin(t, List.of(branch(gid, "pay"), branch(gid, "ship"))).created()).isTrue();
+        return cas(t, t.moveTo(COMMITTING, "submitted", T0.plusSeconds(1), "node-a", T0.plusSeconds(31)));
     }
 
     // ---------------------------------------------------------------- list

@@ -36,6 +36,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +53,9 @@ import java.util.function.Supplier;
  *   POST /api/v1/transactions/{gid}/resolve         an operator's decision for a PARKED transaction
  *   GET  /health, GET /metrics
  * </pre>
+ *
+ * A request with {@code Prefer: return=minimal} gets a transaction or branch answer without times and operations
+ * ({@link MinimalAnswer}); the SDK asks for it.
  */
 public final class ApiHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
@@ -61,13 +65,16 @@ public final class ApiHandler extends Handler.Abstract {
      * {@link UnknownTransactionException#CODE} with its gid, so a client never takes one for the other.
      */
     static final String NO_ROUTE = "no_route";
+    private static final String PREFER = "Prefer";
+    private static final String PREFERENCE_APPLIED = "Preference-Applied";
 
     private final CoordinatorService service;
     private final int maxBodyBytes;
     private final Supplier<String> health;
     private final Supplier<String> metrics;
     private final MeterRegistry registry;
-    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<String, AtomicReferenceArray<Timer>> timers =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiHandler(CoordinatorService service, int maxBodyBytes, Supplier<String> health, Supplier<String> metrics,
                       MeterRegistry registry) {
@@ -109,7 +116,14 @@ public final class ApiHandler extends Handler.Abstract {
                 byte[] raw = method.equals("GET") ? new byte[0] : readBody(request);
                 Answer a = api(request, method, path.substring(PREFIX.length()), raw);
                 status = a.status;
-                body = Json.MAPPER.writeValueAsBytes(a.value);
+                byte[] minimal = MinimalAnswer.asked(request.getHeaders().getValuesList(PREFER))
+                        ? MinimalAnswer.of(a.value) : null;
+                if (minimal != null) {
+                    body = minimal;
+                    response.getHeaders().put(PREFERENCE_APPLIED, MinimalAnswer.APPLIED);
+                } else {
+                    body = Json.MAPPER.writeValueAsBytes(a.value);
+                }
             } else {
                 throw noRoute(method, path);
             }
@@ -154,10 +168,23 @@ public final class ApiHandler extends Handler.Abstract {
     private record Answer(int status, Object value) {
     }
 
-    /** One timer per route and status, looked up once: building a meter id per request showed in profiles. */
+    /**
+     * One timer per route and status, looked up once: building a meter id per request showed in profiles, and so did
+     * the string key made of both; the route's timers are kept in an array indexed by status.
+     */
     private Timer timer(String route, int status) {
-        return timers.computeIfAbsent(route + ' ' + status, k -> Timer.builder("pactum.http.requests")
-                .tag("route", route).tag("status", Integer.toString(status)).register(registry));
+        AtomicReferenceArray<Timer> byStatus = timers.computeIfAbsent(route, r -> new AtomicReferenceArray<>(600));
+        int i = status >= 0 && status < byStatus.length() ? status : 0;
+        Timer t = byStatus.get(i);
+        if (t == null) {
+            // A race registers the same meter twice, which Micrometer answers with the one registered: harmless.
+            t = Timer.builder("pactum.http.requests").tag("route", route).tag("status", Integer.toString(status))
+                    .register(registry);
+            if (i == status) {
+                byStatus.set(i, t);
+            }
+        }
+        return t;
     }
 
     /** The route's name for metrics, decided before the request runs so that error answers are counted under it. */

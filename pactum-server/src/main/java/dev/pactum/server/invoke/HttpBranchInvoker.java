@@ -6,7 +6,10 @@ import dev.pactum.client.JettyClients;
 import dev.pactum.core.spi.BranchCall;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.CallResult;
+import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
@@ -14,8 +17,9 @@ import org.eclipse.jetty.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,39 +44,103 @@ public final class HttpBranchInvoker implements BranchInvoker {
 
     @Override
     public CallResult invoke(BranchCall call) {
-        // The operation's payload when the branch gave one (the ids are in the headers); otherwise the ids as JSON.
-        String body = call.payload() != null ? call.payload() : "{\"gid\":\"" + call.gid() + "\",\"branchId\":\""
-                + call.branchId() + "\",\"op\":\"" + call.op().wire() + "\"}"; // ids hold nothing that needs escaping
         try {
-            ContentResponse resp = client.newRequest(call.url())
-                    .method(HttpMethod.POST)
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .headers(h -> h.put(Headers.GID, call.gid())
-                            .put(Headers.BRANCH_ID, call.branchId())
-                            .put(Headers.OP, call.op().wire())
-                            .put(Headers.TRACEPARENT, traceparent(call.gid())))
-                    .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
-                    .send();
-            Outcome o = Outcome.fromHttpStatus(resp.getStatus());
-            String detail = o == Outcome.SUCCESS ? null
-                    : "HTTP " + resp.getStatus() + " from " + call.op().wire() + ": " + abbreviate(resp.getContentAsString());
-            return new CallResult(o, resp.getStatus(), detail);
-        } catch (TimeoutException e) {
-            return CallResult.noAnswer("no answer from " + call.url() + " within " + timeout.toMillis() + " ms");
+            ContentResponse resp = request(call).send();
+            return answered(call, resp.getStatus(), resp.getContentAsString());
         } catch (ExecutionException e) {
-            Throwable c = e.getCause() == null ? e : e.getCause();
-            return CallResult.noAnswer(c.getClass().getSimpleName() + " calling " + call.url() + ": " + c.getMessage());
-        } catch (IllegalArgumentException e) {
-            return CallResult.noAnswer("bad URL " + call.url() + ": " + e.getMessage());
+            return failed(call, e.getCause() == null ? e : e.getCause());
+        } catch (TimeoutException | IllegalArgumentException e) {
+            return failed(call, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CallResult.noAnswer("interrupted calling " + call.url());
         }
     }
 
+    /**
+     * The same call, sent without a thread waiting for it: Jetty's client writes the request and reads the answer on
+     * its selector, and the future completes there. A round's parallel calls then need no virtual thread each.
+     */
+    @Override
+    public CompletableFuture<CallResult> invokeAsync(BranchCall call, Executor executor) {
+        CompletableFuture<CallResult> f = new CompletableFuture<>();
+        Request r;
+        try {
+            r = request(call);
+        } catch (IllegalArgumentException e) {
+            f.complete(failed(call, e));
+            return f;
+        }
+        r.send(new BufferingResponseListener() {
+            @Override
+            public void onComplete(Result result) {
+                f.complete(result.isFailed() ? failed(call, result.getFailure())
+                        : answered(call, result.getResponse().getStatus(), getContentAsString()));
+            }
+        });
+        return f;
+    }
+
+    private Request request(BranchCall call) {
+        // The operation's payload when the branch gave one (the ids are in the headers); otherwise the ids as JSON.
+        String body = call.payload() != null ? call.payload() : "{\"gid\":\"" + call.gid() + "\",\"branchId\":\""
+                + call.branchId() + "\",\"op\":\"" + call.op().wire() + "\"}"; // ids hold nothing that needs escaping
+        return client.newRequest(call.url())
+                .method(HttpMethod.POST)
+                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .headers(h -> h.put(Headers.GID, call.gid())
+                        .put(Headers.BRANCH_ID, call.branchId())
+                        .put(Headers.OP, call.op().wire())
+                        .put(Headers.TRACEPARENT, traceparent(call.gid())))
+                .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8));
+    }
+
+    private static CallResult answered(BranchCall call, int status, String content) {
+        Outcome o = Outcome.fromHttpStatus(status);
+        String detail = o == Outcome.SUCCESS ? null
+                : "HTTP " + status + " from " + call.op().wire() + ": " + abbreviate(content);
+        return new CallResult(o, status, detail);
+    }
+
+    private CallResult failed(BranchCall call, Throwable c) {
+        if (c instanceof TimeoutException) {
+            return CallResult.noAnswer("no answer from " + call.url() + " within " + timeout.toMillis() + " ms");
+        }
+        if (c instanceof IllegalArgumentException) {
+            return CallResult.noAnswer("bad URL " + call.url() + ": " + c.getMessage());
+        }
+        return CallResult.noAnswer(c.getClass().getSimpleName() + " calling " + call.url() + ": " + c.getMessage());
+    }
+
+    /**
+     * A W3C traceparent whose 128-bit trace id is a hash of the gid (every call of one transaction in one trace) and
+     * whose span id is random. The hash is two 64-bit FNV-1a-style passes with a final mix, not MD5: it runs for
+     * every phase-2 call, and MD5 showed in the coordinator's profile; nothing secret depends on it.
+     */
     public static String traceparent(String gid) {
-        String trace = UUID.nameUUIDFromBytes(gid.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
-        return "00-" + trace + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "-01";
+        long hi = mix(hash(gid, 0xcbf29ce484222325L));
+        long lo = mix(hash(gid, 0x84222325cbf29ce4L) ^ gid.length());
+        if (hi == 0 && lo == 0) {
+            lo = 1; // an all-zero trace id is invalid
+        }
+        HexFormat hex = HexFormat.of();
+        long span = ThreadLocalRandom.current().nextLong();
+        return "00-" + hex.toHexDigits(hi) + hex.toHexDigits(lo) + "-" + hex.toHexDigits(span == 0 ? 1 : span) + "-01";
+    }
+
+    private static long hash(String s, long seed) {
+        long h = seed;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /** SplitMix64's finaliser: every input bit reaches every output bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     private static String abbreviate(String s) {

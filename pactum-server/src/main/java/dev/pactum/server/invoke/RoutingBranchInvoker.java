@@ -12,6 +12,8 @@ import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.CallResult;
 
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,6 +38,13 @@ public final class RoutingBranchInvoker implements BranchInvoker {
     @Override
     public CallResult invoke(BranchCall call) {
         return call.op() == BranchOp.DELIVER ? deliver(call) : http.invoke(call);
+    }
+
+    /** A delivery runs on {@code executor} (a connector blocks); every other call takes the HTTP invoker's own way. */
+    @Override
+    public CompletableFuture<CallResult> invokeAsync(BranchCall call, Executor executor) {
+        return call.op() == BranchOp.DELIVER ? CompletableFuture.supplyAsync(() -> deliver(call), executor)
+                : http.invokeAsync(call, executor);
     }
 
     private CallResult deliver(BranchCall call) {

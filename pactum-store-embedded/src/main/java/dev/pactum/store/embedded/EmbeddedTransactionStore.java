@@ -6,6 +6,7 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.LaneEntry;
 import dev.pactum.core.spi.LaneIndex;
 import dev.pactum.core.spi.TransactionStore;
@@ -307,22 +308,115 @@ public final class EmbeddedTransactionStore implements TransactionStore {
      * calls no-ops.
      */
     private void write(GlobalTransaction stored, GlobalTransaction next, List<LaneEntry> entries) {
-        Mutation.Builder m = Mutation.builder(stored.status() + " -> " + next.status() + " of " + next.gid())
-                .put(Codec.globalKey(next.gid()), Codec.encode(next));
+        Mutation.Builder m = Mutation.builder(stored.status() + " -> " + next.status() + " of " + next.gid());
         for (LaneEntry e : entries) {
             m.put(Codec.laneKey(e), Codec.laneValue(e));
         }
+        writer.write(addGlobal(m, stored, next) ? m.synced() : m.lazy());
+        indexDue(next);
+    }
+
+    /** Adds the record and its status index to {@code m}; true if the write must be synced. */
+    private static boolean addGlobal(Mutation.Builder m, GlobalTransaction stored, GlobalTransaction next) {
+        m.put(Codec.globalKey(next.gid()), Codec.encode(next));
         boolean moves = stored.status() != next.status();
         if (moves) {
             m.delete(Codec.statusKey(stored.status().name(), next.gid()))
                     .put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
         }
-        writer.write(moves && !next.status().isFinal() ? m.synced() : m.lazy());
+        return moves && !next.status().isFinal();
+    }
+
+    private void indexDue(GlobalTransaction next) {
         if (next.status().isFinal()) {
             due.remove(next.gid());
         } else {
             due.put(next.gid(), next.nextAttemptAt());
         }
+    }
+
+    /**
+     * One write for a whole phase-2 round: the branch answers and the final status (or whatever {@code updated} is)
+     * go to the writer together, as the default's sequence of calls would have written them, under one stripe lock.
+     * Synced only if the status part would be ({@link #write}); branch answers never are.
+     */
+    @Override
+    public Optional<GlobalTransaction> updateBranchesAndSet(List<BranchUpdate> updates, GlobalTransaction expected,
+                                                            GlobalTransaction updated) {
+        if (!expected.gid().equals(updated.gid())) {
+            throw new IllegalArgumentException("updateBranchesAndSet across transactions: " + expected.gid() + " vs "
+                    + updated.gid());
+        }
+        expected.status().checkMoveTo(updated.status(), expected.gid());
+        for (BranchUpdate u : updates) {
+            if (!u.expected().gid().equals(expected.gid())) {
+                throw new IllegalArgumentException("branch " + u.expected().branchId() + " of " + u.expected().gid()
+                        + " updated with " + expected.gid());
+            }
+            u.expected().status().checkMoveTo(u.updated().status(), u.expected().gid(), u.expected().branchId());
+        }
+        enter("record a round of", expected.gid());
+        ReentrantLock lock = lock(expected.gid());
+        try {
+            Mutation.Builder m = Mutation.builder("round of " + expected.gid() + " -> " + updated.status());
+            List<LaneEntry> leaves = new ArrayList<>(1);
+            boolean all = true;
+            byte[] prefix = Codec.branchPrefix(expected.gid());
+            List<BranchUpdate> left = new ArrayList<>(updates);
+            try (RocksIterator it = db.newIterator()) {
+                for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix) && !left.isEmpty(); it.next()) {
+                    BranchRecord b = Codec.branch(it.value());
+                    for (int i = 0; i < left.size(); i++) {
+                        BranchRecord e = left.get(i).expected();
+                        if (e.branchId().equals(b.branchId())) {
+                            if (b.status() == e.status() && b.attempts() == e.attempts()) {
+                                BranchRecord u = left.get(i).updated();
+                                m.put(it.key(), Codec.encode(u));
+                                leaving(u).ifPresent(l -> {
+                                    m.delete(Codec.laneKey(l));
+                                    leaves.add(l);
+                                });
+                            } else {
+                                all = false;
+                            }
+                            left.remove(i);
+                            break;
+                        }
+                    }
+                }
+            }
+            all &= left.isEmpty(); // a branch not stored is an update that lost, as updateBranch answers
+            GlobalTransaction next = null;
+            boolean sync = false;
+            if (all) {
+                GlobalTransaction stored = readGlobal(expected.gid());
+                if (stored != null && stored.status() == expected.status() && stored.version() == expected.version()) {
+                    next = updated.withVersion(expected.version() + 1);
+                    sync = addGlobal(m, stored, next);
+                }
+            }
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            writer.write(sync ? m.synced() : m.lazy());
+            leaves.forEach(lanes::remove);
+            if (next == null) {
+                return Optional.empty();
+            }
+            indexDue(next);
+            return Optional.of(next);
+        } catch (RocksDBException e) {
+            throw failure("record a round of " + expected.gid() + " -> " + updated.status(), e);
+        } finally {
+            lock.unlock();
+            leave();
+        }
+    }
+
+    /** A delivered keyed message leaves its lane in the same write that records it delivered. */
+    private Optional<LaneEntry> leaving(BranchRecord updated) {
+        return !updated.status().isFinal() || updated.lane() == null
+                ? Optional.empty() : lanes.find(updated.lane(), updated.gid(), updated.branchId());
     }
 
     @Override
@@ -339,9 +433,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                         if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
                             return false;
                         }
-                        // A delivered keyed message leaves its lane in the same write.
-                        Optional<LaneEntry> leaves = !updated.status().isFinal() || updated.lane() == null
-                                ? Optional.empty() : lanes.find(updated.lane(), updated.gid(), updated.branchId());
+                        Optional<LaneEntry> leaves = leaving(updated);
                         Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of "
                                 + expected.gid()).put(it.key(), Codec.encode(updated));
                         leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));

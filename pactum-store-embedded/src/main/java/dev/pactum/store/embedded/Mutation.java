@@ -49,6 +49,10 @@ record Mutation(List<Op> ops, boolean sync, String what) {
             return this;
         }
 
+        boolean isEmpty() {
+            return ops.isEmpty();
+        }
+
         /** A write that is fsync'd before it counts as written: begin, a branch, a decision. */
         Mutation synced() {
             return new Mutation(ops, true, what);
