@@ -643,6 +643,27 @@ public abstract class TransactionStoreContract {
         assertThat(store.countUnfinished()).isZero();
     }
 
+    /** A round whose messages were all delivered, in one call: each keyed one leaves its lane, as one by one. */
+    @Test
+    void updateBranchesAndSetTakesDeliveredKeyedMessagesOutOfTheirLanes() {
+        GlobalTransaction a = commitInOrder(keyedMessage("g-l1", "k1", "k2"));
+        commitInOrder(keyedMessage("g-l2", "k1"));
+        assertThat(head("k1")).contains("g-l1/m0");
+        List<BranchUpdate> acks = store.branches("g-l1").stream()
+                .map(b -> new BranchUpdate(b, b.attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(2)))).toList();
+
+        assertThat(store.updateBranchesAndSet(acks, a, a.moveTo(GlobalStatus.COMMITTED, null, T0.plusSeconds(2),
+                null, null))).isPresent();
+
+        assertThat(head("k1")).as("the next message of k1 is at the head").contains("g-l2/m0");
+        assertThat(head("k2")).isEmpty();
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        assertThat(head("k1")).as("and stays there after a restart").contains("g-l2/m0");
+    }
+
     /** A branch another writer recorded first: the move is not made, the other branch's answer is, as one by one. */
     @Test
     void updateBranchesAndSetWithAStaleBranchRecordsTheOthersAndDoesNotMove() {
