@@ -76,6 +76,7 @@ public final class CoordinatorProcess implements AutoCloseable {
         cmd.add("--enable-native-access=ALL-UNNAMED"); // RocksDB loads native code
         cmd.add("-XX:+UseSerialGC"); // two cores are shared by this JVM, the coordinator and the databases
         cmd.add("-Xmx512m");
+        cmd.add("-XX:TieredStopAtLevel=1"); // C1 only: a test process starts sooner and compiles less on 2 cores
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);

@@ -40,10 +40,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on a machine of any speed, with random jitter from one printed seed ({@code -Dpactum.msgcrash.seed=N}):
  * <ol>
  *   <li>at 1/6 of the messages: kill -9 of the coordinator, restart on the same port and store;</li>
- *   <li>at index {@code count/3}: the producer halts between its local commit and its submit (its failpoint); the
+ *   <li>at 1/4: the broker outage ({@link Transport#breakBroker()}) for 1-2 s;</li>
+ *   <li>from index {@code count/3}: the producer halts between its local commit and its submit (its failpoint); the
  *       test sees it exit with {@link ProducerMain#HALTED} and restarts it on the same check port;</li>
- *   <li>at 1/2: the broker outage ({@link Transport#breakBroker()}) for 1-2 s;</li>
- *   <li>at 2/3: kill -9 of the coordinator again;</li>
+ *   <li>at 1/2, in the runs that have a second kill: kill -9 of the coordinator again;</li>
  *   <li>all the while: every 7th index rolled back on purpose, every 5th message applied and then not acknowledged
  *       (delivered again).</li>
  * </ol>
@@ -67,16 +67,23 @@ final class MsgCrashRun {
 
     private final String name;
     private final int count;
+    private final int coordinatorKills;
     private final List<String> storeArgs;
     private final Path dir;
 
     /**
-     * @param storeArgs the coordinator's store arguments ({@code --data ...}, or a {@code --store-url})
-     * @param dir       a directory of this run's own (the embedded store, the producer's done file)
+     * @param coordinatorKills 1 or 2: the second (at 1/2) costs one more restart of the coordinator, so only some
+     *                         runs have it (the CI budget)
+     * @param storeArgs        the coordinator's store arguments ({@code --data ...}, or a {@code --store-url})
+     * @param dir              a directory of this run's own (the embedded store, the producer's done file)
      */
-    MsgCrashRun(String name, int count, List<String> storeArgs, Path dir) {
+    MsgCrashRun(String name, int count, int coordinatorKills, List<String> storeArgs, Path dir) {
+        if (coordinatorKills < 1 || coordinatorKills > 2) {
+            throw new IllegalArgumentException("coordinatorKills must be 1 or 2, was " + coordinatorKills);
+        }
         this.name = name;
         this.count = count;
+        this.coordinatorKills = coordinatorKills;
         this.storeArgs = List.copyOf(storeArgs);
         this.dir = dir;
     }
@@ -104,45 +111,56 @@ final class MsgCrashRun {
                          logs.resolve(name + "-" + seed + "-coordinator.log"));
                  PactumClient client = PactumClient.connect(coordinator.uri(), Duration.ofSeconds(10))) {
                 coordinator.start(START_WAIT);
-                int haltAt = count / 3 + (ProducerMain.rolledBackOnPurpose(count / 3) ? 1 : 0);
+                int haltAt = count / 3;
                 try (CoordinatorProcess producer = new CoordinatorProcess(ProducerMain.class, List.of(
                         "--coordinator", coordinator.uri().toString(),
                         "--jdbc", PG_URL + "?currentSchema=" + producerSchema,
                         "--destination", transport.destination(),
-                        "--count", Integer.toString(count), "--threads", "4", "--pause-ms", "20",
-                        "--halt-at", Integer.toString(haltAt), "--check-timeout-ms", "2000",
+                        "--count", Integer.toString(count), "--threads", "4", "--pause-ms", "100",
+                        "--halt-at", Integer.toString(haltAt), "--check-timeout-ms", "3000",
                         "--done-file", done.toString()), logs.resolve(name + "-" + seed + "-producer.log"))) {
                     producer.start(START_WAIT);
                     BooleanSupplier finished = () -> Files.exists(done);
 
+                    long t0 = System.nanoTime();
                     awaitProgress(producerDb, count / 6, finished, tag);
                     Thread.sleep(random.nextInt(300));
-                    faults.add(killAndRestart(coordinator, random, "coordinator kill 1 at " + attempted(producerDb)));
+                    faults.add(killAndRestart(coordinator, random, "coordinator kill 1 at " + attempted(producerDb)
+                            + " (" + sinceMs(t0) + " ms)"));
 
-                    int exit = producer.awaitExit(PROGRESS_WAIT);
-                    assertThat(exit).as(tag + " the producer's failpoint at idx " + haltAt + " halts it; see "
-                            + producer.log()).isEqualTo(ProducerMain.HALTED);
-                    producer.start(START_WAIT);
-                    faults.add("producer halted after the local commit of idx " + haltAt + ", restarted");
-
-                    awaitProgress(producerDb, count / 2, finished, tag);
+                    awaitProgress(producerDb, count / 4, finished, tag);
                     transport.breakBroker();
                     long down = 1000 + random.nextInt(1000);
                     Thread.sleep(down);
                     transport.repairBroker();
-                    faults.add(transport.outage() + " for " + down + " ms at " + attempted(producerDb));
+                    faults.add(transport.outage() + " for " + down + " ms at " + attempted(producerDb) + " ("
+                            + sinceMs(t0) + " ms)");
 
-                    awaitProgress(producerDb, 2 * count / 3, finished, tag);
-                    Thread.sleep(random.nextInt(300));
-                    faults.add(killAndRestart(coordinator, random, "coordinator kill 2 at " + attempted(producerDb)));
+                    int exit = producer.awaitExit(PROGRESS_WAIT.multipliedBy(2));
+                    assertThat(exit).as(tag + " the producer's failpoint from idx " + haltAt + " halts it; see "
+                            + producer.log()).isEqualTo(ProducerMain.HALTED);
+                    long r0 = System.nanoTime();
+                    producer.start(START_WAIT);
+                    faults.add("producer halted after the local commit of idx " + halted(producerDb) + " ("
+                            + sinceMs(t0) + " ms), restarted in " + sinceMs(r0) + " ms");
+
+                    if (coordinatorKills == 2) {
+                        awaitProgress(producerDb, count / 2, finished, tag);
+                        Thread.sleep(random.nextInt(300));
+                        faults.add(killAndRestart(coordinator, random, "coordinator kill 2 at "
+                                + attempted(producerDb) + " (" + sinceMs(t0) + " ms)"));
+                    }
 
                     assertThat(await(PROGRESS_WAIT.multipliedBy(2), finished))
                             .as(tag + " the producer finished every index; see " + producer.log()).isTrue();
-                    System.out.println(tag + " producer: " + Files.readString(done));
+                    System.out.println(tag + " producer (last incarnation): " + Files.readString(done) + ", done at "
+                            + sinceMs(t0) + " ms");
 
                     // The settle: the coordinator finishes everything, the consumer applies every committed
                     // message, every duplicate on purpose comes back. The producer keeps answering check-backs.
+                    long s0 = System.nanoTime();
                     boolean settled = await(SETTLE_WAIT, () -> settled(client, ledger));
+                    faults.add("settled in " + sinceMs(s0) + " ms");
                     History h = history(producerDb, ledger, client);
                     HistoryChecker.Verdict v = HistoryChecker.check(h);
                     System.out.println(tag + " faults: " + String.join(" | ", faults));
@@ -153,14 +171,22 @@ final class MsgCrashRun {
                     assertThat(settled).as(tag + " settled within " + SETTLE_WAIT + " (unfinished "
                             + unfinished(client) + ", owed redeliveries " + ledger.owed() + ")").isTrue();
                     assertThat(h.committedIdx()).as(tag + " some messages committed").hasSizeGreaterThan(count / 2);
-                    assertThat(h.committedIdx()).as(tag + " the halted index's message was committed by check-back")
-                            .contains(haltAt);
+                    List<Integer> halted = halted(producerDb);
+                    assertThat(halted).as(tag + " the index whose local commit the producer halted after").isNotEmpty();
+                    for (int idx : halted) {
+                        assertThat(h.coordinator().values()).as(tag + " the halted index's message, committed by"
+                                + " check-back").anyMatch(v -> v.idx() == idx && v.status() == GlobalStatus.COMMITTED);
+                    }
                 }
             }
         } finally {
             execute("DROP SCHEMA " + producerSchema + " CASCADE");
             execute("DROP SCHEMA " + consumerSchema + " CASCADE");
         }
+    }
+
+    private static long sinceMs(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
     private static String killAndRestart(CoordinatorProcess coordinator, Random random, String what)
@@ -238,6 +264,17 @@ final class MsgCrashRun {
         }
         return new History(attempts, committedIdx, committedGids, coordinator, ledger.deliveries(),
                 ledger.inboxGids(), ledger.effects());
+    }
+
+    private static List<Integer> halted(HikariDataSource producerDb) throws SQLException {
+        List<Integer> l = new ArrayList<>();
+        try (Connection c = producerDb.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT idx FROM crash_halt")) {
+            while (rs.next()) {
+                l.add(rs.getInt(1));
+            }
+        }
+        return l;
     }
 
     private static int idxOf(TransactionView t) {

@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -45,9 +46,9 @@ import javax.sql.DataSource;
  * {@code --port}.
  *
  * <p>Deterministic by index: {@link #rolledBackOnPurpose} indexes throw from their work (rolled back, message
- * aborted); the index {@code --halt-at} halts the process with {@link Runtime#halt} (like kill -9: no shutdown hook,
- * no abort, no submit) right after its local commit and before its submit, so only the check-back can commit that
- * message. Before each send, the index and its intent go to {@code crash_attempt} with auto-commit; a restarted
+ * aborted); the first local transaction from index {@code --halt-at} on that commits halts the process with
+ * {@link Runtime#halt} (like kill -9: no shutdown hook, no abort, no submit) right after its local commit and before
+ * its submit, so only the check-back can commit that message; its index is in {@code crash_halt}, committed with it. Before each send, the index and its intent go to {@code crash_attempt} with auto-commit; a restarted
  * producer skips every index already attempted, and so never halts twice with the same arguments.
  *
  * <p>When every index is attempted it writes its counts to {@code --done-file} and goes on serving check-backs until
@@ -57,10 +58,12 @@ public final class ProducerMain {
     /** The exit status of the failpoint's halt, so the test tells it from any other death. */
     static final int HALTED = 97;
     /** How long a send whose begin got no answer is retried before its index is given up (a bound, not a pause). */
-    private static final Duration BEGIN_RETRY_FOR = Duration.ofSeconds(40);
+    private static final Duration BEGIN_RETRY_FOR = Duration.ofSeconds(90);
     private static final ThreadLocal<Boolean> HALT_AFTER_COMMIT = ThreadLocal.withInitial(() -> false);
 
     private final Map<String, String> args;
+    /** The failpoint is armed for one local transaction at a time, from index --halt-at on, until one commits. */
+    private final AtomicBoolean haltArmed = new AtomicBoolean();
     private final ConcurrentHashMap<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
     private ProducerMain(Map<String, String> args) {
@@ -102,6 +105,7 @@ public final class ProducerMain {
              PactumClient client = PactumClient.connect(URI.create(arg("coordinator")), Duration.ofSeconds(5))) {
             execute(pool, "CREATE TABLE IF NOT EXISTS crash_attempt (idx INT PRIMARY KEY, intent VARCHAR(16) NOT NULL)");
             execute(pool, "CREATE TABLE IF NOT EXISTS crash_order (idx INT PRIMARY KEY)");
+            execute(pool, "CREATE TABLE IF NOT EXISTS crash_halt (idx INT PRIMARY KEY)");
             MessageProducer producer = MessageProducer.builder()
                     .client(client)
                     .dataSource(haltingAfterCommit(pool))
@@ -119,12 +123,15 @@ public final class ProducerMain {
                     todo.add(i);
                 }
             }
-            System.out.println("producer: " + attempted.size() + " already attempted, " + todo.size() + " to send");
+            // Armed once per run: a restarted producer finds an attempt at or after --halt-at and halts no more.
+            haltArmed.set(attempted.stream().noneMatch(i -> i >= haltAt));
+            System.out.println("producer: " + attempted.size() + " already attempted, " + todo.size() + " to send"
+                    + (haltArmed.get() ? ", failpoint armed from idx " + haltAt : ""));
             ExecutorService senders = Executors.newFixedThreadPool(threads);
             for (int t = 0; t < threads; t++) {
                 senders.submit(() -> {
                     for (Integer idx = todo.poll(); idx != null; idx = todo.poll()) {
-                        sendOne(producer, pool, idx, idx == haltAt);
+                        sendOne(producer, pool, idx, idx >= haltAt);
                         Thread.sleep(pause);
                     }
                     return null;
@@ -145,7 +152,7 @@ public final class ProducerMain {
     }
 
     /** One index: its attempt record, then the send; a begin without an answer is sent again (bounded). */
-    private void sendOne(MessageProducer producer, DataSource pool, int idx, boolean haltAfterCommit)
+    private void sendOne(MessageProducer producer, DataSource pool, int idx, boolean mayHalt)
             throws SQLException, InterruptedException {
         boolean rollback = rolledBackOnPurpose(idx);
         try (Connection c = pool.getConnection();
@@ -158,6 +165,7 @@ public final class ProducerMain {
         long deadline = System.nanoTime() + BEGIN_RETRY_FOR.toNanos();
         while (true) {
             boolean[] workRan = {false};
+            boolean[] armedHere = {false};
             try {
                 SendResult r = producer.send(arg("destination"), "idx=" + idx, conn -> {
                     workRan[0] = true;
@@ -168,7 +176,14 @@ public final class ProducerMain {
                     if (rollback) {
                         throw new IllegalStateException("rolled back on purpose: idx " + idx);
                     }
-                    HALT_AFTER_COMMIT.set(haltAfterCommit);
+                    if (mayHalt && haltArmed.compareAndSet(true, false)) {
+                        armedHere[0] = true;
+                        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO crash_halt (idx) VALUES (?)")) {
+                            ps.setInt(1, idx); // commits with the business row: the test reads which index halted
+                            ps.executeUpdate();
+                        }
+                        HALT_AFTER_COMMIT.set(true);
+                    }
                 });
                 count(r.state().name());
                 return;
@@ -188,6 +203,9 @@ public final class ProducerMain {
                 return;
             } finally {
                 HALT_AFTER_COMMIT.remove();
+                if (armedHere[0]) {
+                    haltArmed.set(true); // this one did not commit (an early check-back, say): the next one halts
+                }
             }
         }
     }
