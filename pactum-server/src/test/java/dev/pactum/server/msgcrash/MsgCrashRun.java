@@ -175,7 +175,7 @@ final class MsgCrashRun {
                     assertThat(halted).as(tag + " the index whose local commit the producer halted after").isNotEmpty();
                     for (int idx : halted) {
                         assertThat(h.coordinator().values()).as(tag + " the halted index's message, committed by"
-                                + " check-back").anyMatch(v -> v.idx() == idx && v.status() == GlobalStatus.COMMITTED);
+                                + " check-back").anyMatch(c -> c.idx() == idx && c.status() == GlobalStatus.COMMITTED);
                     }
                 }
             }
@@ -251,7 +251,8 @@ final class MsgCrashRun {
                     committedIdx.add(rs.getInt(1));
                 }
             }
-            try (ResultSet rs = s.executeQuery("SELECT gid FROM pactum_barrier WHERE op = 'msg' AND origin_op = 'msg'")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT gid FROM pactum_barrier WHERE op = 'msg' AND origin_op = 'msg'")) {
                 while (rs.next()) {
                     committedGids.add(rs.getString(1));
                 }

@@ -103,7 +103,8 @@ public final class ProducerMain {
         hc.setPoolName("crash-producer");
         try (HikariDataSource pool = new HikariDataSource(hc);
              PactumClient client = PactumClient.connect(URI.create(arg("coordinator")), Duration.ofSeconds(5))) {
-            execute(pool, "CREATE TABLE IF NOT EXISTS crash_attempt (idx INT PRIMARY KEY, intent VARCHAR(16) NOT NULL)");
+            execute(pool, "CREATE TABLE IF NOT EXISTS crash_attempt (idx INT PRIMARY KEY,"
+                    + " intent VARCHAR(16) NOT NULL)");
             execute(pool, "CREATE TABLE IF NOT EXISTS crash_order (idx INT PRIMARY KEY)");
             execute(pool, "CREATE TABLE IF NOT EXISTS crash_halt (idx INT PRIMARY KEY)");
             MessageProducer producer = MessageProducer.builder()
