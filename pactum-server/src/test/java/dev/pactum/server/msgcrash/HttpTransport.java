@@ -14,13 +14,18 @@ import java.util.concurrent.Executors;
  * otherwise, or for a duplicate on purpose, which the coordinator then delivers again). The coordinator reaches it
  * through a {@link TcpProxy}, the outage being a cut of that proxy.
  */
-final class HttpTransport implements Transport {
+final class HttpTransport extends ProxiedTransport {
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(8);
-    private final TcpProxy proxy;
+    private final ExecutorService executor;
 
     HttpTransport(ConsumerLedger ledger) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        this(ledger, HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64));
+    }
+
+    private HttpTransport(ConsumerLedger ledger, HttpServer server) throws IOException {
+        super(server.getAddress().getPort());
+        this.server = server;
+        this.executor = Executors.newFixedThreadPool(8);
         server.setExecutor(executor);
         server.createContext("/deliver", ex -> {
             String payload = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -34,7 +39,6 @@ final class HttpTransport implements Transport {
             ex.close();
         });
         server.start();
-        proxy = new TcpProxy("127.0.0.1", server.getAddress().getPort());
     }
 
     @Override
@@ -43,23 +47,12 @@ final class HttpTransport implements Transport {
     }
 
     @Override
-    public void breakBroker() throws IOException {
-        proxy.cut();
-    }
-
-    @Override
-    public void repairBroker() throws IOException {
-        proxy.restore();
-    }
-
-    @Override
     public String outage() {
         return "the consumer's endpoint cut off by a TCP proxy";
     }
 
     @Override
-    public void close() throws IOException {
-        proxy.close();
+    protected void closeConsumer() {
         server.stop(0);
         executor.shutdownNow();
     }

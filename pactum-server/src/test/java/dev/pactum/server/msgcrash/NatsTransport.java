@@ -25,14 +25,14 @@ import java.time.Duration;
  * reaches it through a {@link TcpProxy}, and the outage is a cut of that proxy (the connector's connection drops and
  * reconnects by itself). The consumer talks to the server directly.
  */
-final class NatsTransport implements Transport {
+final class NatsTransport extends ProxiedTransport {
     private final String name = "msgcrash-" + Long.toHexString(System.nanoTime());
     private final Connection connection;
     private final JetStreamManagement jsm;
     private final Dispatcher dispatcher;
-    private final TcpProxy proxy;
 
     NatsTransport(ConsumerLedger ledger) throws IOException, InterruptedException, JetStreamApiException {
+        super(4222);
         connection = Nats.connect(Options.builder().server("nats://127.0.0.1:4222")
                 .connectionTimeout(Duration.ofSeconds(5)).build());
         jsm = connection.jetStreamManagement();
@@ -54,7 +54,6 @@ final class NatsTransport implements Transport {
             }
         }, false, PushSubscribeOptions.builder().stream(name).configuration(ConsumerConfiguration.builder()
                 .ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofSeconds(10)).maxAckPending(64).build()).build());
-        proxy = new TcpProxy("127.0.0.1", 4222);
     }
 
     @Override
@@ -63,23 +62,12 @@ final class NatsTransport implements Transport {
     }
 
     @Override
-    public void breakBroker() throws IOException {
-        proxy.cut();
-    }
-
-    @Override
-    public void repairBroker() throws IOException {
-        proxy.restore();
-    }
-
-    @Override
     public String outage() {
         return "NATS cut off from the coordinator by a TCP proxy (the machine's server is shared: not restarted)";
     }
 
     @Override
-    public void close() throws IOException, InterruptedException, JetStreamApiException {
-        proxy.close();
+    protected void closeConsumer() throws IOException, InterruptedException, JetStreamApiException {
         try {
             connection.closeDispatcher(dispatcher);
             jsm.deleteStream(name);

@@ -16,13 +16,13 @@ import java.util.concurrent.TimeoutException;
  * restarted: the coordinator reaches it through a {@link TcpProxy}, and the outage is a cut of that proxy (the
  * connector's connection dies, publishes fail until it reconnects). The consumer talks to the broker directly.
  */
-final class RabbitTransport implements Transport {
+final class RabbitTransport extends ProxiedTransport {
     private final String name = "msgcrash-" + Long.toHexString(System.nanoTime());
     private final Connection connection;
     private final Channel channel;
-    private final TcpProxy proxy;
 
     RabbitTransport(ConsumerLedger ledger) throws IOException, TimeoutException {
+        super(5672);
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
         f.setPort(5672);
@@ -48,7 +48,6 @@ final class RabbitTransport implements Transport {
                 channel.basicNack(t, false, true);
             }
         }, tag -> { });
-        proxy = new TcpProxy("127.0.0.1", 5672);
     }
 
     @Override
@@ -57,23 +56,12 @@ final class RabbitTransport implements Transport {
     }
 
     @Override
-    public void breakBroker() throws IOException {
-        proxy.cut();
-    }
-
-    @Override
-    public void repairBroker() throws IOException {
-        proxy.restore();
-    }
-
-    @Override
     public String outage() {
         return "RabbitMQ cut off from the coordinator by a TCP proxy (the machine's broker is shared: not restarted)";
     }
 
     @Override
-    public void close() throws IOException, TimeoutException {
-        proxy.close();
+    protected void closeConsumer() throws IOException, TimeoutException {
         try {
             channel.queueDelete(name);
             channel.exchangeDelete(name);
