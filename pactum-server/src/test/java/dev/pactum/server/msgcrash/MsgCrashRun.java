@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -259,10 +260,19 @@ final class MsgCrashRun {
             }
         }
         Map<String, CoordinatorView> coordinator = new HashMap<>();
+        Map<String, Integer> lastErrors = new TreeMap<>();
         for (TransactionView listed : listAll(client, null)) {
             TransactionView t = client.get(listed.gid()); // the final view, one GET per gid
             coordinator.put(t.gid(), new CoordinatorView(t.gid(), t.status(), t.reason(), idxOf(t)));
+            for (BranchView b : t.branches()) {
+                if (b.lastError() != null) {
+                    // What the faults did to the calls (a check-back unanswered, a delivery refused), for the summary.
+                    String kind = b.lastError().replaceAll("[0-9]+", "N");
+                    lastErrors.merge(kind.substring(0, Math.min(70, kind.length())), b.attempts(), Integer::sum);
+                }
+            }
         }
+        System.out.println("failed calls by the last error of their branch: " + lastErrors);
         return new History(attempts, committedIdx, committedGids, coordinator, ledger.deliveries(),
                 ledger.inboxGids(), ledger.effects());
     }
