@@ -134,8 +134,8 @@ final class MsgCrashRun {
                     long down = 1000 + random.nextInt(1000);
                     Thread.sleep(down);
                     transport.repairBroker();
-                    faults.add(transport.outage() + " for " + down + " ms at " + attempted(producerDb) + " ("
-                            + sinceMs(t0) + " ms)");
+                    String outage = transport.outage() + " for " + down + " ms at " + attempted(producerDb) + " ("
+                            + sinceMs(t0) + " ms)";
 
                     int exit = producer.awaitExit(PROGRESS_WAIT.multipliedBy(2));
                     assertThat(exit).as(tag + " the producer's failpoint from idx " + haltAt + " halts it; see "
@@ -159,6 +159,7 @@ final class MsgCrashRun {
 
                     // The settle: the coordinator finishes everything, the consumer applies every committed
                     // message, every duplicate on purpose comes back. The producer keeps answering check-backs.
+                    faults.add(outage + transport.outageEffect()); // after the load, so reconnects are counted
                     long s0 = System.nanoTime();
                     boolean settled = await(SETTLE_WAIT, () -> settled(client, ledger));
                     faults.add("settled in " + sinceMs(s0) + " ms");
@@ -177,6 +178,10 @@ final class MsgCrashRun {
                     for (int idx : halted) {
                         assertThat(h.coordinator().values()).as(tag + " the halted index's message, committed by"
                                 + " check-back").anyMatch(c -> c.idx() == idx && c.status() == GlobalStatus.COMMITTED);
+                        h.coordinator().values().stream().filter(c -> c.idx() == idx && h.committedGids()
+                                .contains(c.gid())).forEach(c -> System.out.println(tag + " halted idx " + idx + ": "
+                                + client.get(c.gid()).branches().getFirst().attempts() + " calls (check-backs while"
+                                + " the producer was down, then its delivery)"));
                     }
                 }
             }
@@ -261,10 +266,14 @@ final class MsgCrashRun {
         }
         Map<String, CoordinatorView> coordinator = new HashMap<>();
         Map<String, Integer> lastErrors = new TreeMap<>();
+        Map<Integer, Integer> committedByAttempts = new TreeMap<>();
         for (TransactionView listed : listAll(client, null)) {
             TransactionView t = client.get(listed.gid()); // the final view, one GET per gid
             coordinator.put(t.gid(), new CoordinatorView(t.gid(), t.status(), t.reason(), idxOf(t)));
             for (BranchView b : t.branches()) {
+                if (t.status() == GlobalStatus.COMMITTED) {
+                    committedByAttempts.merge(b.attempts(), 1, Integer::sum);
+                }
                 if (b.lastError() != null) {
                     // What the faults did to the calls (a check-back unanswered, a delivery refused), for the summary.
                     String kind = b.lastError().replaceAll("[0-9]+", "N");
@@ -272,7 +281,9 @@ final class MsgCrashRun {
                 }
             }
         }
-        System.out.println("failed calls by the last error of their branch: " + lastErrors);
+        // A branch's attempts count every call made for it: unanswered check-backs, failed and successful deliveries.
+        System.out.println("COMMITTED messages by their branch's attempts: " + committedByAttempts
+                + "; branches whose last call failed, by that error: " + lastErrors);
         return new History(attempts, committedIdx, committedGids, coordinator, ledger.deliveries(),
                 ledger.inboxGids(), ledger.effects());
     }

@@ -9,6 +9,8 @@ import java.io.IOException;
 abstract class ProxiedTransport implements Transport {
     /** What the coordinator connects to; {@link #destination()} names its port. */
     protected final TcpProxy proxy;
+    private int cutLive;
+    private int acceptedBeforeRestore;
 
     protected ProxiedTransport(int brokerPort) throws IOException {
         this.proxy = new TcpProxy("127.0.0.1", brokerPort);
@@ -16,12 +18,19 @@ abstract class ProxiedTransport implements Transport {
 
     @Override
     public final void breakBroker() throws IOException {
-        proxy.cut();
+        cutLive = proxy.cut();
     }
 
     @Override
     public final void repairBroker() throws IOException {
+        acceptedBeforeRestore = proxy.accepted();
         proxy.restore();
+    }
+
+    @Override
+    public String outageEffect() {
+        return "; " + cutLive + " live connections cut, " + (proxy.accepted() - acceptedBeforeRestore)
+                + " opened after the restore";
     }
 
     @Override

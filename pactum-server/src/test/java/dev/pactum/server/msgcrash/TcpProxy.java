@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP forwarder between the coordinator and a broker that the test can cut and restore: the outage of a broker
@@ -22,6 +23,7 @@ final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
     private volatile ServerSocket server;
 
     TcpProxy(String host, int targetPort) throws IOException {
@@ -36,17 +38,28 @@ final class TcpProxy implements AutoCloseable {
         return port;
     }
 
-    /** Refuse and drop every connection until {@link #restore()}. */
-    synchronized void cut() throws IOException {
+    /** How many connections it has forwarded so far (a reconnect after a cut counts again). */
+    int accepted() {
+        return accepted.get();
+    }
+
+    /**
+     * Refuse and drop every connection until {@link #restore()}.
+     *
+     * @return how many live connections it dropped (each forwarded connection counts once)
+     */
+    synchronized int cut() throws IOException {
         ServerSocket s = server;
         server = null;
         if (s != null) {
             s.close();
         }
+        int live = open.size() / 2;
         for (Socket sock : open) {
             closeQuietly(sock);
         }
         open.clear();
+        return live;
     }
 
     synchronized void restore() throws IOException {
@@ -88,6 +101,7 @@ final class TcpProxy implements AutoCloseable {
                         closeQuietly(upstream);
                         continue;
                     }
+                    accepted.incrementAndGet();
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException closed) {

@@ -16,4 +16,9 @@ interface Transport extends AutoCloseable {
 
     /** What the outage is, for the summary and the docs. */
     String outage();
+
+    /** What the last outage did that the test can see, for the summary (empty when nothing is counted). */
+    default String outageEffect() {
+        return "";
+    }
 }
