@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
  * test can kill with SIGKILL and start again on the same port, store and node id.
  *
  * <p>Every incarnation appends to one log file, after a marker line, so a failure can be read in order. The idea
- * comes from the demo's {@code ChildProcess}; the server's tests cannot depend on pactum-demo.
+ * comes from the demo's {@code ChildProcess}; the server's tests cannot depend on pactum-demo. Public for the
+ * message crash tests ({@code dev.pactum.server.msgcrash}).
  */
-final class CoordinatorProcess implements AutoCloseable {
+public final class CoordinatorProcess implements AutoCloseable {
+    private final String mainClass;
     private final List<String> serverArgs;
     private final Path log;
     private final int port;
@@ -34,7 +36,16 @@ final class CoordinatorProcess implements AutoCloseable {
      * @param serverArgs the arguments of {@link ServerMain} other than {@code --port}
      * @param log        where every incarnation's output goes (appended)
      */
-    CoordinatorProcess(List<String> serverArgs, Path log) throws IOException {
+    public CoordinatorProcess(List<String> serverArgs, Path log) throws IOException {
+        this(ServerMain.class, serverArgs, log);
+    }
+
+    /**
+     * Another main on this class path that takes {@code --port} and answers {@code GET /health} there, started,
+     * killed and restarted the same way (the message crash tests' producer).
+     */
+    public CoordinatorProcess(Class<?> main, List<String> serverArgs, Path log) throws IOException {
+        this.mainClass = main.getName();
         this.serverArgs = List.copyOf(serverArgs);
         this.log = log;
         this.port = freePort();
@@ -42,22 +53,22 @@ final class CoordinatorProcess implements AutoCloseable {
         Files.deleteIfExists(log);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** Starts the process and waits until {@code GET /health} answers 200. */
-    void start(Duration maxWait) throws IOException, InterruptedException {
+    public void start(Duration maxWait) throws IOException, InterruptedException {
         if (process != null && process.isAlive()) {
-            throw new IllegalStateException("coordinator is still running (pid " + process.pid() + ")");
+            throw new IllegalStateException(what() + " is still running (pid " + process.pid() + ")");
         }
         incarnation++;
         List<String> cmd = new ArrayList<>();
@@ -65,14 +76,15 @@ final class CoordinatorProcess implements AutoCloseable {
         cmd.add("--enable-native-access=ALL-UNNAMED"); // RocksDB loads native code
         cmd.add("-XX:+UseSerialGC"); // two cores are shared by this JVM, the coordinator and the databases
         cmd.add("-Xmx512m");
+        cmd.add("-XX:TieredStopAtLevel=1"); // C1 only: a test process starts sooner and compiles less on 2 cores
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ServerMain.class.getName());
+        cmd.add(mainClass);
         cmd.add("--port");
         cmd.add(Integer.toString(port));
         cmd.addAll(serverArgs);
         Files.writeString(log, "===== incarnation " + incarnation + " starting at " + Instant.now() + ": "
-                        + String.join(" ", cmd.subList(cmd.indexOf(ServerMain.class.getName()), cmd.size())) + "\n",
+                        + String.join(" ", cmd.subList(cmd.indexOf(mainClass), cmd.size())) + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -85,7 +97,7 @@ final class CoordinatorProcess implements AutoCloseable {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
-                    throw new IOException("coordinator incarnation " + incarnation + " exited with "
+                    throw new IOException(what() + " incarnation " + incarnation + " exited with "
                             + process.exitValue() + " during start; see " + log);
                 }
                 try {
@@ -98,12 +110,12 @@ final class CoordinatorProcess implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
-        throw new IOException("coordinator incarnation " + incarnation + " did not become healthy within " + maxWait
+        throw new IOException(what() + " incarnation " + incarnation + " did not become healthy within " + maxWait
                 + "; see " + log);
     }
 
     /** SIGKILL, as a crash: no shutdown hook, no flush, no goodbye to the database. Waits until it is gone. */
-    void kill() throws InterruptedException, IOException {
+    public void kill() throws InterruptedException, IOException {
         Process p = process;
         p.destroyForcibly();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -113,7 +125,18 @@ final class CoordinatorProcess implements AutoCloseable {
                 + ", exit " + p.exitValue() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
-    boolean isAlive() {
+    /** Waits (bounded) for the process to end by itself; its exit status, or -1 if it still runs after {@code max}. */
+    public int awaitExit(Duration max) throws InterruptedException, IOException {
+        Process p = process;
+        if (!p.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            return -1;
+        }
+        Files.writeString(log, "===== incarnation " + incarnation + " exited by itself at " + Instant.now()
+                + ", exit " + p.exitValue() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        return p.exitValue();
+    }
+
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
@@ -134,6 +157,10 @@ final class CoordinatorProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
         }
+    }
+
+    private String what() {
+        return mainClass.substring(mainClass.lastIndexOf('.') + 1);
     }
 
     private static int freePort() throws IOException {
