@@ -1,0 +1,54 @@
+package dev.pactum.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import static dev.pactum.bench.BenchLevel.round;
+
+/**
+ * One side's figures in one level of the message benchmark: how many sends were answered ({@code sent}) in the
+ * window, how many of those the consumer received ({@code delivered}, waited for after the window: {@code drainS}),
+ * the send call's latency and the latency from its answer to the receipt, and the benchmark process's own CPU per
+ * message (producers and consumer; the coordinator's is counted apart).
+ */
+record MsgSideResult(String side, long sent, long errors, String firstError, double seconds, double drainS,
+                     long delivered, long duplicates, double sendP50Ms, double sendP99Ms, double e2eP50Ms,
+                     double e2eP99Ms, double benchCpuMsPerMsg) {
+
+    /** Sends answered per second of the window. */
+    double sentPerS() {
+        return sent / seconds;
+    }
+
+    /** Messages received per second, the window plus the wait for the last ones: end to end. */
+    double deliveredPerS() {
+        return delivered / (seconds + drainS);
+    }
+
+    String line(String sentVerb, String latencyFrom) {
+        return String.format(Locale.ROOT, "%s: %,.0f msg/s delivered end to end (%,.0f %s/s), %s to consumer p50 %.2f"
+                        + " ms, p99 %.2f ms; send p50 %.2f ms, p99 %.2f ms (%d sent, %d delivered, %d duplicates, %d"
+                        + " errors, drain %.2f s; load generator %s CPU ms/msg)",
+                side, deliveredPerS(), sentPerS(), sentVerb, latencyFrom, e2eP50Ms, e2eP99Ms, sendP50Ms, sendP99Ms,
+                sent, delivered, duplicates, errors, drainS, BenchLevel.fmt(benchCpuMsPerMsg))
+                + (firstError == null ? "" : "\n          first error: " + firstError);
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("deliveredPerS", round(deliveredPerS()));
+        m.put("sentPerS", round(sentPerS()));
+        m.put("p50Ms", round(e2eP50Ms));
+        m.put("p99Ms", round(e2eP99Ms));
+        m.put("sendP50Ms", round(sendP50Ms));
+        m.put("sendP99Ms", round(sendP99Ms));
+        m.put("sent", sent);
+        m.put("delivered", delivered);
+        m.put("duplicates", duplicates);
+        m.put("errors", errors);
+        m.put("drainS", round(drainS));
+        m.put("benchCpuMsPerMsg", round(benchCpuMsPerMsg));
+        return m;
+    }
+}
