@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * message, matched by message id. A message counts as delivered once it was both sent (the sender's call answered:
  * the submit, the publish confirm, RocketMQ's send) and received; its latency is the time from the answer to the
  * receipt, 0 when the receipt came first (a coordinator may deliver before its answer to the submit has reached
- * the producer's thread).
+ * the producer's thread). A second latency runs from the start of the send call to the receipt: what a caller
+ * waits, all told, until the consumer has the message, comparable across the sides whatever their answer means.
  *
  * <p>A second receipt of the same id is a duplicate (at-least-once delivery), counted, never a second delivery. A
  * receipt of an id this phase never sent (a late message of an earlier phase) is a stray and counts for nothing.
@@ -22,26 +23,28 @@ import java.util.concurrent.atomic.LongAdder;
 final class MsgArrivals {
     private static final long UNSET = Long.MIN_VALUE;
 
-    /** When the sender's call was answered and when the first receipt came; UNSET until then. */
-    private record Timing(long sentNanos, long receivedNanos) {
+    /** When the send started, when it was answered, and when the first receipt came; UNSET until then. */
+    private record Timing(long startNanos, long sentNanos, long receivedNanos) {
     }
 
     private final ConcurrentHashMap<String, Timing> byId = new ConcurrentHashMap<>();
     private final Histogram latencyMicros = new SynchronizedHistogram(60_000_000L, 3);
+    private final Histogram fromStartMicros = new SynchronizedHistogram(60_000_000L, 3);
     private final LongAdder sent = new LongAdder();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
 
-    /** The sender's call for {@code id} was answered: the message is committed or confirmed. */
-    void sent(String id) {
+    /**
+     * The sender's call for {@code id}, started at {@code startNanos}, was answered: the message is committed or
+     * confirmed.
+     */
+    void sent(String id, long startNanos) {
         long now = System.nanoTime();
         sent.increment();
         byId.compute(id, (k, t) -> {
-            if (t == null) {
-                return new Timing(now, UNSET);
-            }
-            complete(now, t.receivedNanos);
-            return new Timing(now, t.receivedNanos);
+            Timing done = new Timing(startNanos, now, t == null ? UNSET : t.receivedNanos);
+            complete(done);
+            return done;
         });
     }
 
@@ -50,24 +53,30 @@ final class MsgArrivals {
         long now = System.nanoTime();
         byId.compute(id, (k, t) -> {
             if (t == null) {
-                return new Timing(UNSET, now);
+                return new Timing(UNSET, UNSET, now);
             }
             if (t.receivedNanos != UNSET) {
                 duplicates.increment();
                 return t;
             }
-            complete(t.sentNanos, now);
-            return new Timing(t.sentNanos, now);
+            Timing done = new Timing(t.startNanos, t.sentNanos, now);
+            complete(done);
+            return done;
         });
     }
 
-    /** Called under the id's lock, once both times are known. */
-    private void complete(long sentNanos, long receivedNanos) {
-        if (sentNanos == UNSET || receivedNanos == UNSET) {
+    /** Called under the id's lock with its new times: records the latencies once both ends are known. */
+    private void complete(Timing t) {
+        if (t.sentNanos == UNSET || t.receivedNanos == UNSET) {
             return;
         }
-        latencyMicros.recordValue(Math.min(60_000_000L, Math.max(0, (receivedNanos - sentNanos) / 1000)));
+        latencyMicros.recordValue(micros(t.receivedNanos - t.sentNanos));
+        fromStartMicros.recordValue(micros(t.receivedNanos - t.startNanos));
         delivered.increment();
+    }
+
+    private static long micros(long nanos) {
+        return Math.min(60_000_000L, Math.max(0, nanos / 1000));
     }
 
     long sent() {
@@ -102,5 +111,13 @@ final class MsgArrivals {
 
     double p99Ms() {
         return latencyMicros.getValueAtPercentile(99) / 1000.0;
+    }
+
+    double fromStartP50Ms() {
+        return fromStartMicros.getValueAtPercentile(50) / 1000.0;
+    }
+
+    double fromStartP99Ms() {
+        return fromStartMicros.getValueAtPercentile(99) / 1000.0;
     }
 }

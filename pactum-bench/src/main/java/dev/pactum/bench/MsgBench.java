@@ -129,11 +129,15 @@ final class MsgBench {
         MsgArrivals arrivals = new MsgArrivals();
         current.set(arrivals);
         ProcessCounters self0 = ProcessCounters.read(ProcessHandle.current().pid());
-        LoadRun.Result r = LoadRun.run(() -> arrivals.sent(side.send()), c, window);
+        LoadRun.Result r = LoadRun.run(() -> {
+            long start = System.nanoTime();
+            arrivals.sent(side.send(), start);
+        }, c, window);
         double drainS = arrivals.awaitAllDelivered(DRAIN_BOUND);
         ProcessCounters self = ProcessCounters.read(ProcessHandle.current().pid()).minus(self0);
         return new MsgSideResult(side.name(), arrivals.sent(), r.errors(), r.firstError(), r.seconds(), drainS,
                 arrivals.delivered(), arrivals.duplicates(), r.p50Ms(), r.p99Ms(), arrivals.p50Ms(), arrivals.p99Ms(),
+                arrivals.fromStartP50Ms(), arrivals.fromStartP99Ms(),
                 self.known() ? self.cpuMillis() / (double) Math.max(1, arrivals.sent()) : Double.NaN);
     }
 
@@ -157,10 +161,10 @@ final class MsgBench {
 
     private static void print(MsgLevel r) {
         System.out.printf(Locale.ROOT, "  c=%d%n", r.concurrency());
-        System.out.println("    " + r.pactum().line("committed", "commit (submit answered)"));
-        System.out.println("    " + r.raw().line("confirmed", "confirm"));
+        System.out.println("    " + r.pactum().line("committed", "the submit's answer"));
+        System.out.println("    " + r.raw().line("confirmed", "the confirm"));
         if (r.rocketMq() != null) {
-            System.out.println("    " + r.rocketMq().line("committed", "send answered"));
+            System.out.println("    " + r.rocketMq().line("committed", "the send's answer"));
         }
         System.out.printf(Locale.ROOT, "    ratios (delivered/s): Pactum / raw publish %s, Pactum / RocketMQ"
                 + " transactional %s%n", BenchLevel.fmt(r.ratioToRaw()), BenchLevel.fmt(r.ratioToRocketMq()));

@@ -9,12 +9,13 @@ import static dev.pactum.bench.BenchLevel.round;
 /**
  * One side's figures in one level of the message benchmark: how many sends were answered ({@code sent}) in the
  * window, how many of those the consumer received ({@code delivered}, waited for after the window: {@code drainS}),
- * the send call's latency and the latency from its answer to the receipt, and the benchmark process's own CPU per
+ * the send call's latency, the latency from its answer to the receipt and from its start to the receipt (the
+ * whole wait of a caller until the consumer has it), and the benchmark process's own CPU per
  * message (producers and consumer; the coordinator's is counted apart).
  */
 record MsgSideResult(String side, long sent, long errors, String firstError, double seconds, double drainS,
                      long delivered, long duplicates, double sendP50Ms, double sendP99Ms, double e2eP50Ms,
-                     double e2eP99Ms, double benchCpuMsPerMsg) {
+                     double e2eP99Ms, double fromStartP50Ms, double fromStartP99Ms, double benchCpuMsPerMsg) {
 
     /** Sends answered per second of the window. */
     double sentPerS() {
@@ -27,10 +28,12 @@ record MsgSideResult(String side, long sent, long errors, String firstError, dou
     }
 
     String line(String sentVerb, String latencyFrom) {
-        return String.format(Locale.ROOT, "%s: %,.0f msg/s delivered end to end (%,.0f %s/s), %s to consumer p50 %.2f"
-                        + " ms, p99 %.2f ms; send p50 %.2f ms, p99 %.2f ms (%d sent, %d delivered, %d duplicates, %d"
-                        + " errors, drain %.2f s; load generator %s CPU ms/msg)",
-                side, deliveredPerS(), sentPerS(), sentVerb, latencyFrom, e2eP50Ms, e2eP99Ms, sendP50Ms, sendP99Ms,
+        return String.format(Locale.ROOT, "%s: %,.0f msg/s delivered end to end (%,.0f %s/s); to consumer p50 / p99:"
+                        + " from %s %.2f / %.2f ms, from the send's start %.2f / %.2f ms; send p50 / p99 %.2f / %.2f ms"
+                        + "%n      (%d sent, %d delivered, %d duplicates, %d errors, drain %.2f s; load generator %s CPU"
+                        + " ms/msg)",
+                side, deliveredPerS(), sentPerS(), sentVerb, latencyFrom, e2eP50Ms, e2eP99Ms, fromStartP50Ms,
+                fromStartP99Ms, sendP50Ms, sendP99Ms,
                 sent, delivered, duplicates, errors, drainS, BenchLevel.fmt(benchCpuMsPerMsg))
                 + (firstError == null ? "" : "\n          first error: " + firstError);
     }
@@ -41,6 +44,8 @@ record MsgSideResult(String side, long sent, long errors, String firstError, dou
         m.put("sentPerS", round(sentPerS()));
         m.put("p50Ms", round(e2eP50Ms));
         m.put("p99Ms", round(e2eP99Ms));
+        m.put("fromStartP50Ms", round(fromStartP50Ms));
+        m.put("fromStartP99Ms", round(fromStartP99Ms));
         m.put("sendP50Ms", round(sendP50Ms));
         m.put("sendP99Ms", round(sendP99Ms));
         m.put("sent", sent);
