@@ -2,6 +2,7 @@ package dev.pactum.bench;
 
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -27,8 +28,10 @@ final class NatsBenchDestination implements MsgDestination {
     private final Dispatcher dispatcher;
 
     NatsBenchDestination(Consumer<String> onReceipt) throws Exception {
+        // An ErrorListener of our own (its defaults do nothing): the default one logs every flow-control exchange of
+        // the push consumer, i.e. all the time under load.
         connection = Nats.connect(Options.builder().server("nats://" + SERVER)
-                .connectionTimeout(Duration.ofSeconds(5)).build());
+                .connectionTimeout(Duration.ofSeconds(5)).errorListener(new ErrorListener() { }).build());
         jsm = connection.jetStreamManagement();
         jsm.addStream(StreamConfiguration.builder().name(stream).subjects(subject).build());
         dispatcher = connection.createDispatcher();
