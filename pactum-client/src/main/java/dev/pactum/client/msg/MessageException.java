@@ -25,7 +25,8 @@ public final class MessageException extends PactumException {
     private final String gidValue;
     private final String branchId;
 
-    MessageException(String code, String gid, String branchId, String message, Throwable cause) {
+    /** For producers built on {@link MessageBarrier} (pactum-rocketmq): one of the codes above, or their own. */
+    public MessageException(String code, String gid, String branchId, String message, Throwable cause) {
         super(code, "message " + gid + "/" + branchId + ": " + message, cause);
         this.branchId = branchId;
         this.gidValue = gid;

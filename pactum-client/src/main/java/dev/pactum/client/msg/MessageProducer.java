@@ -10,7 +10,6 @@ import dev.pactum.api.PactumException;
 import dev.pactum.api.TransactionView;
 import dev.pactum.api.TxPattern;
 import dev.pactum.client.PactumClient;
-import dev.pactum.client.barrier.Barrier;
 import dev.pactum.client.barrier.BarrierDialect;
 import dev.pactum.client.barrier.BarrierException;
 import dev.pactum.client.barrier.BarrierKey;
@@ -20,14 +19,11 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The producer of transactional messages: one call sends a message if and only if the caller's local transaction
@@ -55,30 +51,22 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe; one per service and data source.
  */
 public final class MessageProducer {
-    /** The coordinator's id rule, stricter than the barrier's column: the branch id is sent to it. */
-    private static final Pattern COORDINATOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Logger log = LoggerFactory.getLogger(MessageProducer.class);
 
     private final PactumClient client;
-    private final DataSource dataSource;
-    private final BarrierDialect dialect;
     private final URI checkUrl;
     private final Duration checkTimeout;
     private final Duration checkLockWait;
     private final String branchId;
-    private final LocalTransaction local;
-    private final CheckBack checks;
+    private final MessageBarrier barrier;
 
     private MessageProducer(Builder b, BarrierDialect dialect) {
         this.client = b.client;
-        this.dataSource = b.dataSource;
-        this.dialect = dialect;
         this.checkUrl = b.checkUrl;
         this.checkTimeout = b.checkTimeout;
         this.checkLockWait = b.checkLockWait;
         this.branchId = b.branchId;
-        this.local = new LocalTransaction(dataSource, dialect, b.clock);
-        this.checks = new CheckBack(dataSource, dialect, b.clock, checkLockWait);
+        this.barrier = new MessageBarrier(b.dataSource, dialect, b.clock, checkLockWait);
     }
 
     public static Builder builder() {
@@ -87,7 +75,7 @@ public final class MessageProducer {
 
     /** Creates the barrier table unless it exists (the TCC barrier's table: {@link Barrier#createSchemaIfMissing}). */
     public void createSchemaIfMissing() {
-        Barrier.of(dataSource, dialect).createSchemaIfMissing();
+        barrier.createSchemaIfMissing();
     }
 
     /**
@@ -115,25 +103,15 @@ public final class MessageProducer {
                 List.of(BranchRequest.of(branchId, List.of(new Operation("deliver", destination, payload),
                         Operation.of("check", checkUrl.toString()))))));
         String gid = begun.gid();
-        try {
-            local.run(gid, branchId, localWork);
-        } catch (MessageException e) {
-            if (!MessageException.OUTCOME_UNKNOWN.equals(e.code())) {
-                throw abortAfter(gid, e);
+        MessageBarrier.LocalOutcome outcome = barrier.runLocal(gid, branchId, localWork);
+        switch (outcome.answer()) {
+            case ROLLED_BACK -> throw abortAfter(gid, outcome.failure());
+            case UNKNOWN -> throw outcome.failure(); // the coordinator's check-back will ask again
+            case COMMITTED -> {
+                return submit(gid);
             }
-            // The commit threw: ask the row, as the coordinator would. It waits for the database to settle.
-            CheckAnswer answer = checks.check(gid, branchId);
-            log.warn("message {}/{}: commit outcome unknown, the check answers {}", gid, branchId, answer);
-            if (answer == CheckAnswer.ROLLED_BACK) {
-                throw abortAfter(gid, e);
-            }
-            if (answer == CheckAnswer.UNKNOWN) {
-                throw e; // the coordinator's check-back will ask again
-            }
-        } catch (RuntimeException e) {
-            throw abortAfter(gid, e);
+            default -> throw new IllegalStateException("unreachable: " + outcome.answer());
         }
-        return submit(gid);
     }
 
     private SendResult submit(String gid) {
@@ -163,7 +141,7 @@ public final class MessageProducer {
 
     /** The local transaction alone, for a known gid: what {@link #send} runs between the begin and the submit. */
     void runLocal(String gid, BranchWork work) {
-        local.run(gid, branchId, work);
+        barrier.runUnchecked(gid, branchId, work);
     }
 
     /**
@@ -175,7 +153,7 @@ public final class MessageProducer {
      * @throws InvalidInputException naming the field when an id is missing or malformed (answer 400)
      */
     public CheckAnswer check(String gid, String branchId) {
-        return checks.check(gid, branchId);
+        return barrier.check(gid, branchId);
     }
 
     /**
@@ -197,12 +175,12 @@ public final class MessageProducer {
     }
 
     public BarrierDialect dialect() {
-        return dialect;
+        return barrier.dialect();
     }
 
     @Override
     public String toString() {
-        return "MessageProducer{dialect=" + dialect + ", checkUrl=" + checkUrl + ", checkTimeout=" + checkTimeout
+        return "MessageProducer{dialect=" + barrier.dialect() + ", checkUrl=" + checkUrl + ", checkTimeout=" + checkTimeout
                 + ", checkLockWait=" + checkLockWait + ", branchId=" + branchId + "}";
     }
 
@@ -264,7 +242,7 @@ public final class MessageProducer {
          * flight (answered UNKNOWN after the lock wait, asked again).
          */
         public Builder checkTimeout(Duration checkTimeout) {
-            this.checkTimeout = positive("checkTimeout", checkTimeout);
+            this.checkTimeout = MessageBarrier.requirePositive("checkTimeout", checkTimeout);
             return this;
         }
 
@@ -274,17 +252,13 @@ public final class MessageProducer {
          * it is rounded up to whole seconds.
          */
         public Builder checkLockWait(Duration checkLockWait) {
-            this.checkLockWait = positive("checkLockWait", checkLockWait);
+            this.checkLockWait = MessageBarrier.requirePositive("checkLockWait", checkLockWait);
             return this;
         }
 
         /** The message's branch id (default {@code message}): letters, digits and {@code . _ : -}, at most 64. */
         public Builder branchId(String branchId) {
-            if (branchId == null || !COORDINATOR_ID.matcher(branchId).matches()) {
-                throw new IllegalArgumentException("branchId must be 1-64 letters, digits or . _ : -, was "
-                        + branchId);
-            }
-            this.branchId = branchId;
+            this.branchId = MessageBarrier.requireBranchId(branchId);
             return this;
         }
 
@@ -303,32 +277,16 @@ public final class MessageProducer {
             require(dataSource, "dataSource");
             require(checkUrl, "checkUrl");
             require(checkTimeout, "checkTimeout");
-            BarrierDialect d = dialect != null ? dialect : detect(dataSource);
+            BarrierDialect d = dialect != null ? dialect : MessageBarrier.detectDialect(dataSource);
             MessageProducer producer = new MessageProducer(this, d);
             log.info("{}", producer);
             return producer;
-        }
-
-        private static BarrierDialect detect(DataSource dataSource) {
-            try (Connection conn = dataSource.getConnection()) {
-                return BarrierDialect.detect(conn);
-            } catch (SQLException e) {
-                throw new BarrierException("cannot detect the barrier dialect: " + e.getMessage(), e);
-            }
         }
 
         private static void require(Object value, String name) {
             if (value == null) {
                 throw new IllegalStateException(name + " is required");
             }
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
         }
     }
 }
