@@ -80,6 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--msg-db", defaultValue = "h2", description = "MSG: the producer's database for its local"
             + " transactions: h2 (in memory) or a jdbc:postgresql: URL (default: ${DEFAULT-VALUE}).")
     String msgDb;
+    @Option(names = "--rocketmq", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "MSG: measure RocketMQ's own transactional send beside, on a name server and broker of its"
+                    + " own (--no-rocketmq to skip it; default: ${DEFAULT-VALUE}).")
+    boolean rocketMq;
     @Option(names = "--payload-bytes", defaultValue = "100", description = "MSG: size of each message's payload"
             + " (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
@@ -176,7 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         try (CoordinatorUnderTest coordinator = startCoordinator(dir)) {
             return new MsgBench(new MsgBench.Config(kind, levels, duration, warmup, levelWarmup, kafkaBootstrap, msgDb,
-                    payloadBytes, storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", "")), coordinator).run(dir);
+                    payloadBytes, storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""), rocketMq), coordinator).run(dir);
         } finally {
             if (tempData) {
                 deleteTree(dir);

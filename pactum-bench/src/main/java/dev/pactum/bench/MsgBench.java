@@ -26,7 +26,7 @@ final class MsgBench {
     private static final Duration DRAIN_BOUND = Duration.ofSeconds(60);
 
     record Config(MsgDestination.Kind broker, List<Integer> levels, int durationS, int warmupS, int levelWarmupS,
-                  String kafkaBootstrap, String msgDb, int payloadBytes, String store) {
+                  String kafkaBootstrap, String msgDb, int payloadBytes, String store, boolean rocketMq) {
     }
 
     private final Config config;
@@ -57,8 +57,8 @@ final class MsgBench {
                     config.levels, config.durationS, config.warmupS, config.payloadBytes, db.describe(),
                     coordinator.describe(), config.store);
             System.out.println("  raw publish: " + destination.rawPublishIs());
-            System.out.println("  RocketMQ transactional send: " + (rocketMq == null
-                    ? "not measured (the pactum-rocketmq module is not wired into the benchmark yet)" : "measured"));
+            System.out.println("  RocketMQ transactional send: " + (rocketMq == null ? "not measured (--no-rocketmq)"
+                    : rocketMq.describe()));
             List<MsgSide> others = new ArrayList<>(List.of(raw));
             if (rocketMq != null) {
                 others.add(rocketMq);
@@ -96,10 +96,10 @@ final class MsgBench {
 
     /**
      * RocketMQ's own transactional send on a name server and broker of its own, with the same local transaction and
-     * barrier (issue 8, item 4), or null while its module is not wired in: the seam where it plugs in.
+     * barrier (issue 8, item 4); null with {@code --no-rocketmq}.
      */
-    private MsgSide rocketMqSide(Path dir, ProducerDatabase db, String payload) {
-        return null;
+    private MsgSide rocketMqSide(Path dir, ProducerDatabase db, String payload) throws Exception {
+        return config.rocketMq ? new RocketMqSide(dir, db, payload, onReceipt) : null;
     }
 
     private MsgLevel level(PactumMsgSide pactum, RawPublishSide raw, MsgSide rocketMq, HttpClient scraper, int c)
@@ -128,17 +128,22 @@ final class MsgBench {
     private MsgSideResult phase(MsgSide side, int c, Duration window) throws Exception {
         MsgArrivals arrivals = new MsgArrivals();
         current.set(arrivals);
+        long server = side.serverPid();
         ProcessCounters self0 = ProcessCounters.read(ProcessHandle.current().pid());
+        ProcessCounters server0 = server < 0 ? ProcessCounters.UNKNOWN : ProcessCounters.read(server);
         LoadRun.Result r = LoadRun.run(() -> {
             long start = System.nanoTime();
             arrivals.sent(side.send(), start);
         }, c, window);
         double drainS = arrivals.awaitAllDelivered(DRAIN_BOUND);
         ProcessCounters self = ProcessCounters.read(ProcessHandle.current().pid()).minus(self0);
+        ProcessCounters serverUsed = server < 0 ? ProcessCounters.UNKNOWN : ProcessCounters.read(server).minus(server0);
+        double n = Math.max(1, arrivals.sent());
         return new MsgSideResult(side.name(), arrivals.sent(), r.errors(), r.firstError(), r.seconds(), drainS,
                 arrivals.delivered(), arrivals.duplicates(), r.p50Ms(), r.p99Ms(), arrivals.p50Ms(), arrivals.p99Ms(),
                 arrivals.fromStartP50Ms(), arrivals.fromStartP99Ms(),
-                self.known() ? self.cpuMillis() / (double) Math.max(1, arrivals.sent()) : Double.NaN);
+                self.known() ? self.cpuMillis() / n : Double.NaN,
+                serverUsed.known() ? serverUsed.cpuMillis() / n : Double.NaN);
     }
 
     /** Every committed message delivered, and (with no failed send) one order row per committed message. */

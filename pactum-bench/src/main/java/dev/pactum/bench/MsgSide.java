@@ -16,4 +16,17 @@ interface MsgSide extends AutoCloseable {
      * @return the message's id as the consumer will report it
      */
     String send() throws Exception;
+
+    /**
+     * The process that plays the coordinator's part for this side (RocketMQ's broker, which keeps the half messages
+     * and checks them back), whose CPU per message is reported beside the coordinator's; -1 when there is none.
+     */
+    default long serverPid() {
+        return -1;
+    }
+
+    /** What this side is, for the printout; its name by default. */
+    default String describe() {
+        return name();
+    }
 }

@@ -11,11 +11,13 @@ import static dev.pactum.bench.BenchLevel.round;
  * window, how many of those the consumer received ({@code delivered}, waited for after the window: {@code drainS}),
  * the send call's latency, the latency from its answer to the receipt and from its start to the receipt (the
  * whole wait of a caller until the consumer has it), and the benchmark process's own CPU per
- * message (producers and consumer; the coordinator's is counted apart).
+ * message (producers and consumer; the coordinator's is counted apart), with the CPU of the process that plays the
+ * coordinator's part where the side has one (RocketMQ's broker; NaN otherwise).
  */
 record MsgSideResult(String side, long sent, long errors, String firstError, double seconds, double drainS,
                      long delivered, long duplicates, double sendP50Ms, double sendP99Ms, double e2eP50Ms,
-                     double e2eP99Ms, double fromStartP50Ms, double fromStartP99Ms, double benchCpuMsPerMsg) {
+                     double e2eP99Ms, double fromStartP50Ms, double fromStartP99Ms, double benchCpuMsPerMsg,
+                     double serverCpuMsPerMsg) {
 
     /** Sends answered per second of the window. */
     double sentPerS() {
@@ -31,10 +33,11 @@ record MsgSideResult(String side, long sent, long errors, String firstError, dou
         return String.format(Locale.ROOT, "%s: %,.0f msg/s delivered end to end (%,.0f %s/s); to consumer p50 / p99:"
                         + " from %s %.2f / %.2f ms, from the send's start %.2f / %.2f ms; send p50 / p99 %.2f / %.2f ms"
                         + "%n      (%d sent, %d delivered, %d duplicates, %d errors, drain %.2f s; load generator %s CPU"
-                        + " ms/msg)",
+                        + " ms/msg%s)",
                 side, deliveredPerS(), sentPerS(), sentVerb, latencyFrom, e2eP50Ms, e2eP99Ms, fromStartP50Ms,
                 fromStartP99Ms, sendP50Ms, sendP99Ms,
-                sent, delivered, duplicates, errors, drainS, BenchLevel.fmt(benchCpuMsPerMsg))
+                sent, delivered, duplicates, errors, drainS, BenchLevel.fmt(benchCpuMsPerMsg),
+                Double.isNaN(serverCpuMsPerMsg) ? "" : ", broker " + BenchLevel.fmt(serverCpuMsPerMsg) + " CPU ms/msg")
                 + (firstError == null ? "" : "\n          first error: " + firstError);
     }
 
@@ -54,6 +57,7 @@ record MsgSideResult(String side, long sent, long errors, String firstError, dou
         m.put("errors", errors);
         m.put("drainS", round(drainS));
         m.put("benchCpuMsPerMsg", round(benchCpuMsPerMsg));
+        m.put("serverCpuMsPerMsg", round(serverCpuMsPerMsg));
         return m;
     }
 }
