@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
  * the producer's thread). A second latency runs from the start of the send call to the receipt: what a caller
  * waits, all told, until the consumer has the message, comparable across the sides whatever their answer means.
  *
- * <p>A second receipt of the same id is a duplicate (at-least-once delivery), counted, never a second delivery. A
- * receipt of an id this phase never sent (a late message of an earlier phase) is a stray and counts for nothing.
+ * <p>A second receipt of an id this phase sent is a duplicate (at-least-once delivery), counted, never a second
+ * delivery. A receipt of an id this phase never sent (a late message of an earlier phase, or its redelivery) is a
+ * stray and counts for nothing.
  * Both clocks are this JVM's {@link System#nanoTime()}: the producers and the consumer run here, the coordinator
  * and the broker elsewhere.
  */
@@ -56,7 +57,9 @@ final class MsgArrivals {
                 return new Timing(UNSET, UNSET, now);
             }
             if (t.receivedNanos != UNSET) {
-                duplicates.increment();
+                if (t.sentNanos != UNSET) {
+                    duplicates.increment(); // a stray received again (RocketMQ redelivers) is no duplicate of ours
+                }
                 return t;
             }
             Timing done = new Timing(t.startNanos, t.sentNanos, now);

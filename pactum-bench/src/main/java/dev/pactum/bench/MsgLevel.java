@@ -1,6 +1,7 @@
 package dev.pactum.bench;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.pactum.bench.BenchLevel.round;
@@ -13,6 +14,11 @@ import static dev.pactum.bench.BenchLevel.round;
 record MsgLevel(int concurrency, MsgSideResult pactum, double coordinatorCallsPerMsg, double branchCallsPerMsg,
                 double storeWritesPerMsg, double fsyncsPerMsg, double coordinatorCpuMsPerMsg,
                 double coordinatorCtxSwitchesPerMsg, MsgSideResult raw, MsgSideResult rocketMq) {
+
+    /** Pactum's, the raw publish's and RocketMQ's when it ran. */
+    List<MsgSideResult> sides() {
+        return rocketMq == null ? List.of(pactum, raw) : List.of(pactum, raw, rocketMq);
+    }
 
     double ratioToRaw() {
         return ratio(raw);

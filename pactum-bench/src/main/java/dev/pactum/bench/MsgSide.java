@@ -25,6 +25,11 @@ interface MsgSide extends AutoCloseable {
         return -1;
     }
 
+    /** Check-backs the side's broker made so far (RocketMQ's, counted by the producer); -1 when not counted. */
+    default long checkBacks() {
+        return -1;
+    }
+
     /** What this side is, for the printout; its name by default. */
     default String describe() {
         return name();

@@ -12,12 +12,13 @@ import static dev.pactum.bench.BenchLevel.round;
  * the send call's latency, the latency from its answer to the receipt and from its start to the receipt (the
  * whole wait of a caller until the consumer has it), and the benchmark process's own CPU per
  * message (producers and consumer; the coordinator's is counted apart), with the CPU of the process that plays the
- * coordinator's part where the side has one (RocketMQ's broker; NaN otherwise).
+ * coordinator's part where the side has one (RocketMQ's broker; NaN otherwise), and that broker's check-backs per
+ * message (NaN where not counted).
  */
 record MsgSideResult(String side, long sent, long errors, String firstError, double seconds, double drainS,
                      long delivered, long duplicates, double sendP50Ms, double sendP99Ms, double e2eP50Ms,
                      double e2eP99Ms, double fromStartP50Ms, double fromStartP99Ms, double benchCpuMsPerMsg,
-                     double serverCpuMsPerMsg) {
+                     double serverCpuMsPerMsg, double checkBacksPerMsg) {
 
     /** Sends answered per second of the window. */
     double sentPerS() {
@@ -37,7 +38,9 @@ record MsgSideResult(String side, long sent, long errors, String firstError, dou
                 side, deliveredPerS(), sentPerS(), sentVerb, latencyFrom, e2eP50Ms, e2eP99Ms, fromStartP50Ms,
                 fromStartP99Ms, sendP50Ms, sendP99Ms,
                 sent, delivered, duplicates, errors, drainS, BenchLevel.fmt(benchCpuMsPerMsg),
-                Double.isNaN(serverCpuMsPerMsg) ? "" : ", broker " + BenchLevel.fmt(serverCpuMsPerMsg) + " CPU ms/msg")
+                (Double.isNaN(serverCpuMsPerMsg) ? "" : ", broker " + BenchLevel.fmt(serverCpuMsPerMsg) + " CPU ms/msg")
+                        + (Double.isNaN(checkBacksPerMsg) ? "" : ", " + BenchLevel.fmt(checkBacksPerMsg)
+                        + " check-backs/msg"))
                 + (firstError == null ? "" : "\n          first error: " + firstError);
     }
 
@@ -58,6 +61,7 @@ record MsgSideResult(String side, long sent, long errors, String firstError, dou
         m.put("drainS", round(drainS));
         m.put("benchCpuMsPerMsg", round(benchCpuMsPerMsg));
         m.put("serverCpuMsPerMsg", round(serverCpuMsPerMsg));
+        m.put("checkBacksPerMsg", round(checkBacksPerMsg));
         return m;
     }
 }

@@ -13,6 +13,7 @@ import org.apache.rocketmq.common.message.MessageExt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,7 @@ final class RocketMqSide implements MsgSide {
     private final String topic = MsgDestination.runName("pactum_bench_");
     private final String payload;
     private final AtomicLong seq = new AtomicLong();
+    private final LongAdder checks = new LongAdder();
 
     RocketMqSide(Path dir, ProducerDatabase db, String payload, Consumer<String> onReceipt) throws Exception {
         this.payload = payload;
@@ -37,7 +39,8 @@ final class RocketMqSide implements MsgSide {
             broker.start();
             broker.createTopic(topic, 4);
             producer = RocketMqProducer.builder().nameServer(broker.nameServerAddress())
-                    .producerGroup(topic + "_producer").dataSource(db.dataSource()).build();
+                    .producerGroup(topic + "_producer").dataSource(db.dataSource())
+                    .onCheck((id, answer) -> checks.increment()).build();
             consumer = new DefaultMQPushConsumer(topic + "_consumer");
             consumer.setNamesrvAddr(broker.nameServerAddress());
             consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
@@ -61,6 +64,11 @@ final class RocketMqSide implements MsgSide {
     @Override
     public String name() {
         return "rocketmq transactional";
+    }
+
+    @Override
+    public long checkBacks() {
+        return checks.sum();
     }
 
     @Override

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MsgBenchTest {
     private static final List<String> SIDE_FIELDS = List.of("deliveredPerS", "sentPerS", "p50Ms", "p99Ms",
             "fromStartP50Ms", "fromStartP99Ms", "sendP50Ms", "sendP99Ms", "sent", "delivered", "duplicates", "errors",
-            "drainS", "benchCpuMsPerMsg", "serverCpuMsPerMsg");
+            "drainS", "benchCpuMsPerMsg", "serverCpuMsPerMsg", "checkBacksPerMsg");
 
     @Test
     void httpWithTheCoordinatorInItsOwnProcess() throws Exception {
