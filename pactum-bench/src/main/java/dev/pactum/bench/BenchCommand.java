@@ -30,14 +30,16 @@ import java.util.stream.Stream;
  * the coordinator runs as a process of its own, as users deploy it. For each concurrency level it prints both
  * rates, their ratio, and what one committed transaction cost: coordinator calls, branch calls, store writes and
  * fsyncs (from the coordinator's /metrics), the coordinator's CPU and context switches (from /proc), beside the
- * minimum of Gray and Lamport for two-phase commit. One JSON line last.
+ * minimum of Gray and Lamport for two-phase commit. One JSON line last. {@code --pattern msg} is {@link MsgBench}.
  *
  * <p>A transaction counts when its submit returned (the decision is durable); phase-2 calls still running when the
  * window closes are waited for, and that drain time is added to the window, so the figure is of completed
  * transactions, not of decisions with a growing backlog behind them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure global transactions per second and latency, beside the bare work without a coordinator.")
+        description = "Measure global transactions per second and latency, beside the bare work without a coordinator;"
+                + " or (--pattern msg) transactional messages delivered end to end, beside the broker's raw publish"
+                + " and RocketMQ's transactional send.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pattern", defaultValue = "tcc", description = "Pattern to measure: tcc, xa or msg (default: ${DEFAULT-VALUE}).")
     String pattern;
