@@ -48,6 +48,11 @@ final class KafkaBenchDestination implements MsgDestination {
         }
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (broker != null) {
+                broker.close(); // a child JVM would outlive this one
+            }
+            throw e;
         }
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -77,7 +82,7 @@ final class KafkaBenchDestination implements MsgDestination {
         } catch (WakeupException closed) {
             // close() woke the poll up
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(); // nothing to commit: no group; the default bound (30 s) only applies to that
         }
     }
 
