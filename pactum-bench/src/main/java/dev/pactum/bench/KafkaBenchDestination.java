@@ -82,7 +82,7 @@ final class KafkaBenchDestination implements MsgDestination {
         } catch (WakeupException closed) {
             // close() woke the poll up
         } finally {
-            consumer.close(); // nothing to commit: no group; the default bound (30 s) only applies to that
+            consumer.close(); // no group, no offsets to commit: nothing for its 30 s default bound to wait on
         }
     }
 
