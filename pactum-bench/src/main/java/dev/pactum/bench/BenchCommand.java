@@ -32,16 +32,18 @@ import java.util.stream.Stream;
  * the coordinator runs as a process of its own, as users deploy it. For each concurrency level it prints both
  * rates, their ratio, and what one committed transaction cost: coordinator calls, branch calls, store writes and
  * fsyncs (from the coordinator's /metrics), the coordinator's CPU and context switches (from /proc), beside the
- * minimum of Gray and Lamport for two-phase commit. One JSON line last.
+ * minimum of Gray and Lamport for two-phase commit. One JSON line last. {@code --pattern msg} is {@link MsgBench}.
  *
  * <p>A transaction counts when its submit returned (the decision is durable); phase-2 calls still running when the
  * window closes are waited for, and that drain time is added to the window, so the figure is of completed
  * transactions, not of decisions with a growing backlog behind them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure global transactions per second and latency, beside the bare work without a coordinator.")
+        description = "Measure global transactions per second and latency, beside the bare work without a coordinator;"
+                + " or (--pattern msg) transactional messages delivered end to end, beside the broker's raw publish"
+                + " and RocketMQ's transactional send.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--pattern", defaultValue = "tcc", description = "Pattern to measure: tcc or xa (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pattern", defaultValue = "tcc", description = "Pattern to measure: tcc, xa or msg (default: ${DEFAULT-VALUE}).")
     String pattern;
     @Option(names = "--branches", defaultValue = "2", description = "Branches per transaction (default: ${DEFAULT-VALUE}).")
     int branches;
@@ -76,6 +78,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--xa-db", split = ",", description = "XA: JDBC URLs of the branches' databases, used in turn"
             + " (default: the machine's PostgreSQL, jdbc:postgresql://127.0.0.1:5432/test).")
     List<String> xaDbs = List.of("jdbc:postgresql://127.0.0.1:5432/test");
+    @Option(names = "--broker", defaultValue = "http", description = "MSG: where the coordinator delivers: http,"
+            + " rabbitmq (the machine's), kafka (a broker of its own unless --kafka-bootstrap), nats (the machine's"
+            + " JetStream) (default: ${DEFAULT-VALUE}).")
+    String broker;
+    @Option(names = "--kafka-bootstrap", description = "MSG: a Kafka bootstrap server to use instead of starting one.")
+    String kafkaBootstrap;
+    @Option(names = "--msg-db", defaultValue = "h2", description = "MSG: the producer's database for its local"
+            + " transactions: h2 (in memory) or a jdbc:postgresql: URL (default: ${DEFAULT-VALUE}).")
+    String msgDb;
+    @Option(names = "--rocketmq", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "MSG: measure RocketMQ's own transactional send beside, on a name server and broker of its"
+                    + " own (--no-rocketmq to skip it; default: ${DEFAULT-VALUE}).")
+    boolean rocketMq;
+    @Option(names = "--payload-bytes", defaultValue = "100", description = "MSG: size of each message's payload"
+            + " (default: ${DEFAULT-VALUE}).")
+    int payloadBytes;
 
     /** Runs the benchmark on its own, without the ./pactum launcher. */
     public static void main(String[] args) {
@@ -85,8 +103,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         pattern = pattern.toLowerCase(Locale.ROOT);
-        if (!pattern.equals("tcc") && !pattern.equals("xa")) {
-            System.err.println("pactum bench: pattern '" + pattern + "' is not available yet; use --pattern tcc or xa");
+        if (!pattern.equals("tcc") && !pattern.equals("xa") && !pattern.equals("msg")) {
+            System.err.println("pactum bench: pattern '" + pattern + "' is not available yet; use --pattern tcc, xa or msg");
             return 2;
         }
         List<Integer> levels = concurrency.stream().sorted().distinct().toList();
@@ -97,6 +115,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         boolean tempData = data == null;
         Path dir = tempData ? Files.createTempDirectory("pactum-bench") : data;
+        if (pattern.equals("msg")) {
+            return msg(levels, dir, tempData);
+        }
         List<XaBenchParticipant> xaParticipants = new ArrayList<>();
         try (CoordinatorUnderTest coordinator = startCoordinator(dir);
              NoopParticipant p = new NoopParticipant();
@@ -147,6 +168,28 @@ public final class BenchCommand implements Callable<Integer> {
             for (XaBenchParticipant x : xaParticipants) {
                 x.close();
             }
+            if (tempData) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private int msg(List<Integer> levels, Path dir, boolean tempData) throws Exception {
+        MsgDestination.Kind kind;
+        try {
+            kind = MsgDestination.kind(broker);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pactum bench: " + e.getMessage());
+            return 2;
+        }
+        if (payloadBytes < 1 || payloadBytes > dev.pactum.api.Operation.MAX_PAYLOAD_CHARS) {
+            System.err.println("pactum bench: --payload-bytes must be 1.." + dev.pactum.api.Operation.MAX_PAYLOAD_CHARS);
+            return 2;
+        }
+        try (CoordinatorUnderTest coordinator = startCoordinator(dir)) {
+            return new MsgBench(new MsgBench.Config(kind, levels, duration, warmup, levelWarmup, kafkaBootstrap, msgDb,
+                    payloadBytes, storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""), rocketMq), coordinator).run(dir);
+        } finally {
             if (tempData) {
                 deleteTree(dir);
             }
@@ -272,16 +315,7 @@ public final class BenchCommand implements Callable<Integer> {
 
         /** Waits until the coordinator has no unfinished transaction (its own gauge); returns the seconds it took. */
         double drain() throws IOException, InterruptedException {
-            long t0 = System.nanoTime();
-            long deadline = t0 + Duration.ofSeconds(120).toNanos();
-            while (System.nanoTime() < deadline) {
-                double unfinished = MetricsScrape.of(scraper, coordinator.url()).get("pactum_transactions_unfinished");
-                if (!(unfinished > 0)) {
-                    break;
-                }
-                Thread.sleep(5);
-            }
-            return (System.nanoTime() - t0) / 1e9;
+            return coordinator.awaitNoUnfinished(scraper, Duration.ofSeconds(120));
         }
     }
 
@@ -348,8 +382,9 @@ public final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
+    /** The JSON of maps, lists, strings and numbers (NaN as null): the benchmarks' last line. */
     @SuppressWarnings("unchecked")
-    private static String toJson(Object v) {
+    static String toJson(Object v) {
         if (v instanceof Map<?, ?> m) {
             StringBuilder sb = new StringBuilder("{");
             ((Map<String, Object>) m).forEach((k, x) -> {

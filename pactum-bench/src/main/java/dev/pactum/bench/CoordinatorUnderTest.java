@@ -86,6 +86,23 @@ final class CoordinatorUnderTest implements AutoCloseable {
         return pid < 0 ? ProcessCounters.UNKNOWN : ProcessCounters.read(pid);
     }
 
+    /**
+     * Waits until the coordinator has no unfinished transaction (its own gauge, on /metrics), at most {@code bound};
+     * returns the seconds it took.
+     */
+    double awaitNoUnfinished(java.net.http.HttpClient scraper, Duration bound) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            double unfinished = MetricsScrape.of(scraper, url).get("pactum_transactions_unfinished");
+            if (!(unfinished > 0)) {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     String describe() {
         return switch (mode) {
             case PROCESS -> "own process, pid " + pid;

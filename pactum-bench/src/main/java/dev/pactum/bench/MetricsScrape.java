@@ -58,8 +58,11 @@ final class MetricsScrape {
         return byName.getOrDefault(name, Double.NaN);
     }
 
-    /** {@code this - before} for one metric; NaN when either reading lacks it. */
+    /**
+     * {@code this - before} for one metric; NaN when this reading lacks it. A metric only the earlier reading lacks
+     * counts from 0: counters and timers appear at their first use (a route's first request).
+     */
     double delta(MetricsScrape before, String name) {
-        return get(name) - before.get(name);
+        return get(name) - before.byName.getOrDefault(name, 0.0);
     }
 }

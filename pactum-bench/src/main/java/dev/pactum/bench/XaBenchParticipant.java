@@ -6,27 +6,20 @@ import dev.pactum.api.Headers;
 import dev.pactum.client.PactumClient;
 import dev.pactum.client.xa.XaParticipant;
 import dev.pactum.client.xa.XaResult;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.xa.PGXADataSource;
 
 import javax.sql.XADataSource;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -41,8 +34,7 @@ final class XaBenchParticipant implements AutoCloseable {
     private final String table;
     private final HikariDataSource local;
     private final XaParticipant xa;
-    private final Server server;
-    private final ServerConnector connector;
+    private final LoopbackServer server;
 
     XaBenchParticipant(String url, String table, PactumClient coordinator) throws Exception {
         this.table = table;
@@ -69,15 +61,7 @@ final class XaBenchParticipant implements AutoCloseable {
         xa = XaParticipant.builder(xaDataSource(url)).coordinator(coordinator)
                 .recoverOnly(b -> b.branchId().equals(table)).build();
 
-        QueuedThreadPool pool = new QueuedThreadPool(64, 8);
-        pool.setName("xa-bench-" + table);
-        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server = new Server(pool);
-        connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        server = new LoopbackServer("xa-bench-" + table, true, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 try (InputStream in = Content.Source.asInputStream(request)) {
@@ -93,13 +77,10 @@ final class XaBenchParticipant implements AutoCloseable {
                     case "/local" -> local();
                     default -> 404;
                 };
-                response.setStatus(status);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                response.write(true, ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8)), callback);
+                LoopbackServer.answer(response, status, callback);
                 return true;
             }
         });
-        server.start();
     }
 
     private static XADataSource xaDataSource(String url) throws SQLException {
@@ -132,7 +113,7 @@ final class XaBenchParticipant implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + connector.getLocalPort() + path;
+        return server.url(path);
     }
 
     /** The sum of the counters: one per committed unit of work. */
@@ -146,7 +127,7 @@ final class XaBenchParticipant implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        server.close();
         xa.close();
         try (Connection c = local.getConnection(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + table);

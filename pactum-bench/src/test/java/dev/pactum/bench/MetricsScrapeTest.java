@@ -21,6 +21,10 @@ class MetricsScrapeTest {
         assertThat(m.get("pactum_store_fsyncs_total")).isNaN();
         MetricsScrape later = MetricsScrape.parse("pactum_http_requests_seconds_count{route=\"x\"} 200.0\n");
         assertThat(later.delta(m, "pactum_http_requests_seconds_count")).isEqualTo(50.0);
+        // a timer created after the first reading counts from 0; one missing from the later reading is unknown
+        MetricsScrape empty = MetricsScrape.parse("");
+        assertThat(later.delta(empty, "pactum_http_requests_seconds_count")).isEqualTo(200.0);
+        assertThat(empty.delta(m, "pactum_http_requests_seconds_count")).isNaN();
     }
 
     @Test
