@@ -12,6 +12,7 @@ import org.apache.rocketmq.common.message.MessageExt;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -34,7 +35,9 @@ final class RocketMqSide implements MsgSide {
 
     RocketMqSide(Path dir, ProducerDatabase db, String payload, Consumer<String> onReceipt) throws Exception {
         this.payload = payload;
-        broker = new RocketMqBroker(Files.createDirectories(dir.resolve("rocketmq")));
+        // RocketMQ 5's own check-back timing, as a user's broker would run (the tests' launcher checks back in 2 s).
+        broker = new RocketMqBroker(Files.createDirectories(dir.resolve("rocketmq")), Duration.ofSeconds(6),
+                Duration.ofSeconds(30));
         try {
             broker.start();
             broker.createTopic(topic, 4);

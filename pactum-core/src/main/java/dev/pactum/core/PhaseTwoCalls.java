@@ -60,7 +60,8 @@ public final class PhaseTwoCalls implements AutoCloseable {
                 results.add(f.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                // Shutting down: the calls still running are stopped, and their branches retried by a later round.
+                // Shutting down: stop waiting. Cancelling these futures does not abort a call already sent; it ends
+                // at its own timeout (--branch-timeout). Its branch is retried by a later round.
                 futures.forEach(other -> other.cancel(true));
                 results.add(CallResult.noAnswer("interrupted while waiting for the call"));
             } catch (ExecutionException | java.util.concurrent.CancellationException e) {

@@ -26,6 +26,9 @@ import java.util.function.Function;
  * breaks the protocol, since a decided transaction must finish: it is retried like any failure, and logged.
  */
 public final class PhaseTwoRound {
+    /** Backoff steps a lane wait counts at most: a waiter asks again within Backoff.delay(4), about a second. */
+    static final int MAX_WAIT_STEPS = 4;
+
     private static final Logger log = LoggerFactory.getLogger(PhaseTwoRound.class);
 
     private final TransactionStore store;
@@ -132,7 +135,9 @@ public final class PhaseTwoRound {
             BranchRecord next = b.attempted(b.status(), reasons.get(i), now);
             store.updateBranch(b, next);
             unfinished++;
-            maxAttempts = Math.max(maxAttempts, next.attempts());
+            // A wait is not a failure: the head's own retries back off, the waiter only polls. Capped, so that a
+            // waiter whose hand-on was missed (its head delivered while this round ran) starts soon after.
+            maxAttempts = Math.max(maxAttempts, Math.min(next.attempts(), MAX_WAIT_STEPS));
         }
         if (unfinished == 0) {
             return decisions.move(tx, finalStatus, null).orElse(tx);

@@ -91,7 +91,9 @@ abstract class MsgService {
         try {
             message = DemoJson.MAPPER.readTree(payload);
         } catch (java.io.IOException e) {
-            return Consumed.REFUSED; // never becomes readable: do not redeliver for ever
+            // Never becomes readable. A broker's consumer rejects it without requeue; over HTTP the 409 is retried by
+            // the coordinator like any failure (a decided message must be delivered), visible in its lastError.
+            return Consumed.REFUSED;
         }
         try {
             InboxResult r = inbox.apply(id, conn -> effect(conn, id, message));

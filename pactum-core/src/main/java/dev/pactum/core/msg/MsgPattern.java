@@ -194,7 +194,11 @@ public final class MsgPattern implements Pattern {
                 + " (same destination and key, decided before it) to be delivered";
     }
 
-    /** Drives the lane's next message now, unless someone holds it already (it then looks again after its round). */
+    /**
+     * Drives the lane's next message now, unless someone holds it already: a round in flight that found it waiting
+     * reschedules it within {@code PhaseTwoRound.MAX_WAIT_STEPS} backoff steps (about a second), since a lane wait does
+     * not back off like a failure.
+     */
     private void handOn(String gid) {
         Instant now = clock.instant();
         store.find(gid).filter(t -> t.status() == COMMITTING && !t.isLeasedAt(now))

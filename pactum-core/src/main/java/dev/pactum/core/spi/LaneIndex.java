@@ -7,17 +7,20 @@ import java.util.TreeMap;
 
 /**
  * The lanes of a store that holds them in memory (the embedded store, rebuilt from its lane keys when it opens; the
- * test kit's store): each lane's entries by {@code seq}. Thread-safe. A lane's last seq is kept after it empties, so
- * a seq is never given twice while the index lives; after a rebuild a lane starts again after its highest stored
- * entry, which is all the order needs (seqs compare only within the entries present).
+ * test kit's store): each lane's entries by {@code seq}. Thread-safe.
+ *
+ * <p>One sequence serves every lane, so an empty lane costs nothing (a per-lane tail kept for ever would grow with
+ * every key ever used) and a new entry is still always after every entry that may still be on disk: a delivered
+ * entry's removal is an unsynced write that a crash can undo, and after the rebuild the resurrected entry must stay
+ * ahead of the ones decided after it. The rebuild starts the sequence after the highest stored seq of any lane.
  */
 public final class LaneIndex {
     private final Map<String, TreeMap<Long, LaneEntry>> lanes = new HashMap<>();
-    private final Map<String, Long> tails = new HashMap<>();
+    private long lastSeq;
 
     /** A new entry at the end of {@code lane}. */
     public synchronized LaneEntry append(String lane, String gid, String branchId) {
-        long seq = tails.merge(lane, 1L, Long::sum);
+        long seq = ++lastSeq;
         LaneEntry e = new LaneEntry(lane, seq, gid, branchId);
         lanes.computeIfAbsent(lane, l -> new TreeMap<>()).put(seq, e);
         return e;
@@ -26,7 +29,7 @@ public final class LaneIndex {
     /** An entry read back from disk. */
     public synchronized void restore(LaneEntry e) {
         lanes.computeIfAbsent(e.lane(), l -> new TreeMap<>()).put(e.seq(), e);
-        tails.merge(e.lane(), e.seq(), Math::max);
+        lastSeq = Math.max(lastSeq, e.seq());
     }
 
     /** The entry of branch {@code (gid, branchId)} in {@code lane}, if it has one. */
@@ -52,7 +55,7 @@ public final class LaneIndex {
     public synchronized LaneIndex copy() {
         LaneIndex c = new LaneIndex();
         lanes.forEach((lane, entries) -> c.lanes.put(lane, new TreeMap<>(entries)));
-        c.tails.putAll(tails);
+        c.lastSeq = lastSeq;
         return c;
     }
 }

@@ -204,11 +204,13 @@ public final class InMemoryTransactionStore implements TransactionStore {
                 return Optional.empty();
             }
             GlobalTransaction next = updated.withVersion(expected.version() + 1);
-            for (BranchRecord b : ordered) {
+            for (BranchRecord b : ordered) { // all checked before any enters a lane: a refusal leaves none behind
                 if (!b.gid().equals(next.gid()) || b.lane() == null) {
                     throw new IllegalArgumentException("branch " + b.branchId() + " of " + b.gid()
                             + " cannot join a lane at the decision of " + next.gid());
                 }
+            }
+            for (BranchRecord b : ordered) {
                 live.lanes.append(b.lane(), b.gid(), b.branchId());
             }
             live.globals.put(next.gid(), next);

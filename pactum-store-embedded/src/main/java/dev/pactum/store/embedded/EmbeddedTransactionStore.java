@@ -277,12 +277,14 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 return Optional.empty();
             }
             GlobalTransaction next = updated.withVersion(expected.version() + 1);
-            List<LaneEntry> entries = new ArrayList<>(ordered.size());
-            for (BranchRecord b : ordered) {
+            for (BranchRecord b : ordered) { // all checked before any enters a lane: a refusal leaves none behind
                 if (!b.gid().equals(next.gid()) || b.lane() == null) {
                     throw new IllegalArgumentException("branch " + b.branchId() + " of " + b.gid()
                             + " cannot join a lane at the decision of " + next.gid());
                 }
+            }
+            List<LaneEntry> entries = new ArrayList<>(ordered.size());
+            for (BranchRecord b : ordered) {
                 entries.add(lanes.append(b.lane(), b.gid(), b.branchId()));
             }
             try {
