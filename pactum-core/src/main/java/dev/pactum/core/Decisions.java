@@ -73,17 +73,14 @@ public final class Decisions {
         // these writes (docs/messages.md, "Order per key").
         List<BranchRecord> ordered = target == GlobalStatus.COMMITTING && tx.status() != GlobalStatus.COMMITTING
                 ? orderedAtCommit.apply(tx) : List.of();
-        Optional<GlobalTransaction> stored;
-        if (first.isEmpty()) {
-            stored = store.compareAndSet(tx, next, ordered);
-        } else if (ordered.isEmpty()) {
-            stored = store.updateBranchesAndSet(first, tx, next);
-        } else {
-            // No pattern records branch answers with a commit decision that orders messages today (MSG's check-back
-            // decides without answers); should one, the answers go first, one by one, then the decision with its lanes.
-            stored = first.stream().allMatch(u -> store.updateBranch(u.expected(), u.updated()))
-                    ? store.compareAndSet(tx, next, ordered) : Optional.empty();
+        if (!first.isEmpty() && !ordered.isEmpty()) {
+            // Branch answers come with a move only at the end of a round or with XA's votes; a commit that orders
+            // messages (MSG's) comes without any. The store has no single write for both.
+            throw new IllegalStateException("a commit decision of " + tx.gid() + " with branch answers cannot order"
+                    + " messages too");
         }
+        Optional<GlobalTransaction> stored = first.isEmpty() ? store.compareAndSet(tx, next, ordered)
+                : store.updateBranchesAndSet(first, tx, next);
         if (stored.isPresent() && target != tx.status()) {
             if (target.isDecision()) {
                 metrics.decided(target);
