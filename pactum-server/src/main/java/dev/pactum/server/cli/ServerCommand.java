@@ -23,6 +23,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7070", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--wire-port", defaultValue = "-1", description = "Port of the binary wire protocol beside HTTP"
+            + " (docs/wire.md; the SDK's pactum://host:port), 0 for any free port; -1, the default, opens none.")
+    int wirePort;
+
     @Option(names = "--data", defaultValue = "data", description = "Directory of the embedded store (default: ${DEFAULT-VALUE}).")
     Path data;
 
@@ -93,6 +97,7 @@ public final class ServerCommand implements Callable<Integer> {
                 .failpoints(Failpoints.of(failpoints))
                 .maxChecks(maxChecks)
                 .build();
-        return new ServerConfig(bind, port, data, storeUrl, storeUser, storePassword, 64 * 1024, branchTimeout, cc);
+        return new ServerConfig(bind, port, data, storeUrl, storeUser, storePassword, 64 * 1024, branchTimeout, cc,
+                wirePort);
     }
 }
