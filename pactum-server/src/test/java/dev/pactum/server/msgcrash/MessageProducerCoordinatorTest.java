@@ -56,6 +56,11 @@ class MessageProducerCoordinatorTest {
 
     @BeforeAll
     static void start() throws Exception {
+        startWith(false);
+    }
+
+    /** Starts the coordinator and connects the SDK over HTTP, or over the wire protocol ({@code wire}). */
+    static void startWith(boolean wire) throws Exception {
         orders = h2("orders");
         ledger = new ConsumerLedger(h2("consumer"));
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -76,8 +81,9 @@ class MessageProducerCoordinatorTest {
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("producer-test").retryBase(Duration.ofMillis(20))
                 .retryCap(Duration.ofMillis(100)).workerInterval(Duration.ofMillis(20)).build();
         coordinator = Coordinator.start(new ServerConfig("127.0.0.1", 0, dir, null, null, null, 64 * 1024,
-                Duration.ofSeconds(5), cc), Clock.systemUTC());
-        client = PactumClient.connect(URI.create("http://127.0.0.1:" + coordinator.port()), Duration.ofSeconds(5));
+                Duration.ofSeconds(5), cc, 0), Clock.systemUTC());
+        client = PactumClient.connect(URI.create(wire ? "pactum://127.0.0.1:" + coordinator.wirePort()
+                : "http://127.0.0.1:" + coordinator.port()), Duration.ofSeconds(5));
         producer = MessageProducer.builder().client(client).dataSource(orders)
                 .checkUrl(URI.create(self + "/check")).checkTimeout(Duration.ofSeconds(10)).build(); // no early checks
         producer.createSchemaIfMissing();
