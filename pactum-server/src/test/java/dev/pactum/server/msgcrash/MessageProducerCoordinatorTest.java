@@ -19,6 +19,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * H2). The crash tests ({@link MsgCrashTest}) cover the same SDK with processes killed; this is the plain round
  * trip, in a second.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MessageProducerCoordinatorTest {
     @TempDir
     static Path dir;
@@ -54,9 +56,14 @@ class MessageProducerCoordinatorTest {
     static JdbcDataSource orders;
     static String destination;
 
+    /** Over HTTP here; over the wire protocol in {@link MessageProducerCoordinatorWireTest}. */
+    boolean wire() {
+        return false;
+    }
+
     @BeforeAll
-    static void start() throws Exception {
-        startWith(false);
+    void start() throws Exception { // an instance method (one instance per class) so that a subclass picks the transport
+        startWith(wire());
     }
 
     /** Starts the coordinator and connects the SDK over HTTP, or over the wire protocol ({@code wire}). */
