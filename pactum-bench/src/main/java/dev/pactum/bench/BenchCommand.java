@@ -327,6 +327,8 @@ public final class BenchCommand implements Callable<Integer> {
                     dp.known() ? dp.contextSwitches() / n : Double.NaN,
                     dMachine.known() ? dMachine.machineContextSwitches() / n : Double.NaN,
                     db.known() ? db.machineContextSwitches() / Math.max(1, base.ok()) : Double.NaN,
+                    dMachine.known() ? (dMachine.cpuMillis() - dMachine.jitCpuMillis()) / n : Double.NaN,
+                    dMachine.known() ? dMachine.contextSwitches() / n : Double.NaN,
                     t.firstError());
         }
 
@@ -343,12 +345,13 @@ public final class BenchCommand implements Callable<Integer> {
                 r.baselineP50Ms(), r.baselineP99Ms(), r.ratio());
         System.out.printf(Locale.ROOT, "        per committed tx: %s coordinator calls, %s branch calls, %s store"
                         + " writes, %s fsyncs; coordinator %s CPU ms (JIT %s), %s context switches; machine %s context"
-                        + " switches (bare work: %s)%n",
+                        + " switches (bare work: %s); load generator %s CPU ms without JIT, %s context switches%n",
                 BenchLevel.fmt(r.coordinatorCallsPerTx()), BenchLevel.fmt(r.branchCallsPerTx()),
                 BenchLevel.fmt(r.storeWritesPerTx()), BenchLevel.fmt(r.fsyncsPerTx()),
                 BenchLevel.fmt(r.coordinatorCpuMsPerTx()), BenchLevel.fmt(r.coordinatorJitCpuMsPerTx()),
                 BenchLevel.fmt(r.coordinatorCtxSwitchesPerTx()),
-                BenchLevel.fmt(r.machineCtxSwitchesPerTx()), BenchLevel.fmt(r.baselineMachineCtxSwitchesPerTx()));
+                BenchLevel.fmt(r.machineCtxSwitchesPerTx()), BenchLevel.fmt(r.baselineMachineCtxSwitchesPerTx()),
+                BenchLevel.fmt(r.loadGenCpuMsPerTx()), BenchLevel.fmt(r.loadGenCtxSwitchesPerTx()));
         if (r.firstError() != null) {
             System.out.println("        first error: " + r.firstError());
         }
