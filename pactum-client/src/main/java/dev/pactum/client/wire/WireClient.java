@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The SDK's client of the coordinator's wire protocol (docs/wire.md): a few connections, opened on first use, each
@@ -18,7 +19,8 @@ public final class WireClient implements AutoCloseable {
     private final InetSocketAddress address;
     private final Duration timeout;
     private final WireConnection[] slots;
-    private final Object[] slotLocks;
+    /** Locks, not monitors: a virtual thread that connects while holding one must not pin its carrier (JDK 21). */
+    private final ReentrantLock[] slotLocks;
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean closed;
 
@@ -29,9 +31,9 @@ public final class WireClient implements AutoCloseable {
         this.address = InetSocketAddress.createUnresolved(host, port);
         this.timeout = timeout;
         this.slots = new WireConnection[connections];
-        this.slotLocks = new Object[connections];
+        this.slotLocks = new ReentrantLock[connections];
         for (int i = 0; i < connections; i++) {
-            slotLocks[i] = new Object();
+            slotLocks[i] = new ReentrantLock();
         }
     }
 
@@ -42,26 +44,34 @@ public final class WireClient implements AutoCloseable {
     public WireFormat.Answer exchange(String method, String pathAndQuery, boolean preferMinimal, byte[] body)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        WireConnection c = connection(Math.floorMod(next.getAndIncrement(), slots.length));
+        WireConnection c = connection(Math.floorMod(next.getAndIncrement(), slots.length), deadline);
         return c.exchange(method, pathAndQuery, preferMinimal, body, deadline);
     }
 
-    private WireConnection connection(int i) throws IOException {
+    /** The slot's connection, opened anew (connect and hellos within what is left of the request's time) if need be. */
+    private WireConnection connection(int i, long deadline) throws IOException {
         WireConnection c = slots[i];
         if (c != null && c.usable()) {
             return c;
         }
-        synchronized (slotLocks[i]) {
+        slotLocks[i].lock();
+        try {
             if (closed) {
                 throw new IOException("the client is closed");
             }
             c = slots[i];
             if (c == null || !c.usable()) {
-                c = WireConnection.open(new InetSocketAddress(address.getHostString(), address.getPort()), timeout,
+                Duration left = Duration.ofNanos(deadline - System.nanoTime());
+                if (left.toMillis() < 1) {
+                    throw new IOException("no time left within the request timeout to connect");
+                }
+                c = WireConnection.open(new InetSocketAddress(address.getHostString(), address.getPort()), left,
                         "pactum-wire-" + address.getHostString() + ":" + address.getPort() + "#" + i);
                 slots[i] = c;
             }
             return c;
+        } finally {
+            slotLocks[i].unlock();
         }
     }
 
@@ -69,10 +79,13 @@ public final class WireClient implements AutoCloseable {
     public void close() {
         closed = true;
         for (int i = 0; i < slots.length; i++) {
-            synchronized (slotLocks[i]) {
+            slotLocks[i].lock();
+            try {
                 if (slots[i] != null) {
                     slots[i].close();
                 }
+            } finally {
+                slotLocks[i].unlock();
             }
         }
     }
