@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ final class WireConnection extends ChannelInboundHandlerAdapter {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Touched on the event loop only. */
     private int inFlight;
+    /** The client shut its side: no more requests; close once the last answer is out (event loop only). */
+    private boolean inputShut;
     private ChannelHandlerContext ctx;
 
     WireConnection(ApiDispatcher api, ExecutorService requests, int maxInFlight) {
@@ -98,10 +101,29 @@ final class WireConnection extends ChannelInboundHandlerAdapter {
         if (n > 0) {
             ctx.flush();
             inFlight -= n;
-            if (inFlight < maxInFlight && !ctx.channel().config().isAutoRead()) {
+            if (inputShut && inFlight == 0) {
+                ctx.close();
+            } else if (inFlight < maxInFlight && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
             }
         }
+    }
+
+    /**
+     * A client that shut its sending side (half-close) still gets the answers to what it sent, as over HTTP: the
+     * connection closes once they are out. Without this, a request whose sender shut down early could take effect
+     * and its answer be lost.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            if (inFlight == 0) {
+                ctx.flush();
+                ctx.close();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

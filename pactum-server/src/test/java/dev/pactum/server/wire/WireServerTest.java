@@ -177,6 +177,7 @@ class WireServerTest {
                     try {
                         a = read(new DataInputStream(s.getInputStream()));
                     } catch (EOFException closedUnanswered) {
+                        // a length that now claims more bytes than were sent: never complete, never dispatched
                         continue;
                     }
                     if (a.status() >= 200 && a.status() < 300) {
@@ -187,6 +188,21 @@ class WireServerTest {
                 }
             }
             assertThat(sdk.list(null, null, 1000).transactions()).as("seed %d", seed).hasSize(before + created);
+        }
+    }
+
+    @Test
+    void aClientThatShutsItsSendingSideStillGetsTheAnswerToWhatItSent() throws IOException {
+        // Regression: the server closed on the half-close, so a begin took effect and its answer was lost.
+        try (Socket s = greeted()) {
+            s.getOutputStream().write(WireFormat.request(3, "POST", "/api/v1/transactions", true,
+                    "{\"pattern\":\"TCC\",\"timeoutMs\":60000}".getBytes()));
+            s.shutdownOutput();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            WireFormat.Answer a = read(in);
+            assertThat(a.id()).isEqualTo(3);
+            assertThat(a.status()).isEqualTo(201);
+            assertThat(in.read()).isEqualTo(-1); // then the server closes
         }
     }
 
