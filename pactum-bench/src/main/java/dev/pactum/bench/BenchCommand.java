@@ -76,8 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--coordinator-wire", description = "With --coordinator: its wire protocol address,"
             + " pactum://host:port (needed for --transport wire).")
     URI externalWire;
-    @Option(names = "--transport", defaultValue = "http", description = "How the SDK calls the coordinator: http or"
-            + " wire (the binary multiplexed protocol, docs/wire.md) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "wire", description = "How the SDK calls the coordinator (TCC, XA):"
+            + " wire (the binary multiplexed protocol, docs/wire.md; fewer coordinator CPU and context switches per"
+            + " transaction, docs/benchmarks.md) or http (default: ${DEFAULT-VALUE}).")
     String transport;
     @Option(names = "--plot", description = "Write the sweep as a PNG to this file.")
     Path plot;

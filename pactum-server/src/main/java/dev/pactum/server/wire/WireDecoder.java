@@ -58,6 +58,9 @@ final class WireDecoder extends ByteToMessageDecoder {
             in.readBytes(hello);
             int version = WireFormat.versionOf(hello);
             greeted = true;
+            if (ctx.pipeline().get(WireServer.HELLO_TIMEOUT) != null) {
+                ctx.pipeline().remove(WireServer.HELLO_TIMEOUT);
+            }
             if (version != WireFormat.VERSION) {
                 done = true;
                 in.skipBytes(in.readableBytes());

@@ -12,6 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -28,6 +29,9 @@ import java.util.concurrent.TimeUnit;
 public final class WireServer implements AutoCloseable {
     /** Requests one connection may have running at once; then it stops reading until answers went out. */
     public static final int MAX_IN_FLIGHT = 1024;
+    /** Seconds a new connection has to send its hello. */
+    static final int HELLO_SECONDS = 10;
+    static final String HELLO_TIMEOUT = "hello-timeout";
 
     private final EventLoopGroup loop;
     private final ExecutorService requests;
@@ -58,6 +62,8 @@ public final class WireServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
+                            // A peer that never finishes its hello is closed; once greeted, the decoder removes this.
+                            ch.pipeline().addLast(HELLO_TIMEOUT, new ReadTimeoutHandler(HELLO_SECONDS, TimeUnit.SECONDS));
                             ch.pipeline().addLast(new WireDecoder(api.maxBodyBytes()),
                                     new WireConnection(api, requests, MAX_IN_FLIGHT));
                         }
