@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code pactum server}: runs the coordinator until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the Pactum coordinator (HTTP API on /api/v1, /health, /metrics).")
+        description = "Run the Pactum coordinator (HTTP API on /api/v1, /health, /metrics; with --wire-port the same API"
+                + " over the binary wire protocol for the Java SDK).")
 public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind;
