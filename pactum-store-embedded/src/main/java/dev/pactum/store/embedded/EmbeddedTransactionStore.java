@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,6 +87,16 @@ public final class EmbeddedTransactionStore implements TransactionStore {
      * the caller unmounts while it waits.
      */
     private final GroupCommitWriter writer;
+    /**
+     * Lazy writes queued to the writer without their caller waiting, by gid, until the writer has made them (or
+     * refused them). Every later operation on the same gid waits for its entry first: a read sees what was
+     * written before it (read-your-writes), a compare-and-set reads the value it compares against, and nothing
+     * anyone saw can be lost by a crash of the process alone. Holds only writes in flight: a few per transaction
+     * being driven, gone within a group's time.
+     */
+    private final ConcurrentHashMap<String, PendingWrite> unapplied = new ConcurrentHashMap<>();
+    /** The detached write queued last: once it is made, every earlier one is (the writer keeps queue order). */
+    private volatile PendingWrite lastDetached;
     /** Operations inside the database right now; close() waits for them to leave before it frees the handle. */
     private final AtomicInteger inside = new AtomicInteger();
     private volatile boolean closing;
@@ -159,6 +170,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("begin", tx.gid());
         ReentrantLock lock = lock(tx.gid());
         try {
+            settle(tx.gid());
             GlobalTransaction existing = readGlobal(tx.gid());
             if (existing != null) {
                 return new BeginResult(existing, false);
@@ -185,6 +197,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     public Optional<GlobalTransaction> find(String gid) {
         enter("find", gid);
         try {
+            settle(gid);
             return Optional.ofNullable(readGlobal(gid));
         } catch (RocksDBException e) {
             throw failure("find " + gid, e);
@@ -197,6 +210,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     public List<BranchRecord> branches(String gid) {
         enter("read the branches of", gid);
         try {
+            settle(gid);
             return readBranches(gid);
         } finally {
             leave();
@@ -220,6 +234,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("add a branch to", branch.gid());
         ReentrantLock lock = lock(branch.gid());
         try {
+            settle(branch.gid());
             GlobalTransaction tx = readGlobal(branch.gid());
             if (tx == null) {
                 return new AddBranchResult.NoSuchTransaction();
@@ -272,6 +287,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("compare-and-set", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
+            settle(expected.gid());
             GlobalTransaction stored = readGlobal(expected.gid());
             if (stored == null || stored.status() != expected.status() || stored.version() != expected.version()) {
                 return Optional.empty();
@@ -314,7 +330,13 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         for (LaneEntry e : entries) {
             m.put(Codec.laneKey(e), Codec.laneValue(e));
         }
-        writer.write(addGlobal(m, stored, next) ? m.synced() : m.lazy());
+        if (addGlobal(m, stored, next)) {
+            writer.write(m.synced());
+        } else if (entries.isEmpty()) {
+            writeDetached(next.gid(), m.lazy());
+        } else {
+            writer.write(m.lazy()); // lane keys: never ahead of what is on RocksDB's side (see writeDetached)
+        }
         indexDue(next);
     }
 
@@ -360,6 +382,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("record a round of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
+            settle(expected.gid());
             Mutation.Builder m = Mutation.builder("round of " + expected.gid() + " -> " + updated.status());
             List<LaneEntry> leaves = new ArrayList<>(1);
             boolean all = true;
@@ -400,7 +423,13 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             if (m.isEmpty()) {
                 return Optional.empty();
             }
-            writer.write(sync ? m.synced() : m.lazy());
+            if (sync) {
+                writer.write(m.synced());
+            } else if (leaves.isEmpty()) {
+                writeDetached(expected.gid(), m.lazy());
+            } else {
+                writer.write(m.lazy()); // a message leaves its lane: see writeDetached
+            }
             leaves.forEach(lanes::remove);
             if (next == null) {
                 return Optional.empty();
@@ -427,6 +456,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("update a branch of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
+            settle(expected.gid());
             byte[] prefix = Codec.branchPrefix(expected.gid());
             try (RocksIterator it = db.newIterator()) {
                 for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix); it.next()) {
@@ -439,7 +469,11 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                         Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of "
                                 + expected.gid()).put(it.key(), Codec.encode(updated));
                         leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));
-                        writer.write(m.lazy());
+                        if (leaves.isEmpty()) {
+                            writeDetached(expected.gid(), m.lazy());
+                        } else {
+                            writer.write(m.lazy()); // a message leaves its lane: see writeDetached
+                        }
                         leaves.ifPresent(lanes::remove);
                         return true;
                     }
@@ -456,6 +490,10 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     public List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit) {
         enter("list", String.valueOf(status));
         try {
+            PendingWrite last = lastDetached;
+            if (last != null) {
+                awaitWritten(last, "list " + status); // the status index of every write before this list
+            }
             List<GlobalTransaction> out = new ArrayList<>();
             if (status != null) {
                 for (String gid : gidsWithStatus(status, afterGid, limit)) {
@@ -504,6 +542,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 }
                 ReentrantLock lock = lock(gid);
                 try {
+                    settle(gid);
                     GlobalTransaction tx = readGlobal(gid);
                     if (tx == null || tx.status().isFinal() || tx.nextAttemptAt() == null
                             || tx.nextAttemptAt().isAfter(now)) {
@@ -514,7 +553,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     }
                     GlobalTransaction leased = tx.leasedTo(owner, leaseUntil, now).withVersion(tx.version() + 1);
                     // A lease need not survive a crash: losing it only lets another claim come sooner.
-                    writer.write(Mutation.builder("lease " + gid + " to " + owner)
+                    writeDetached(gid, Mutation.builder("lease " + gid + " to " + owner)
                             .put(Codec.globalKey(gid), Codec.encode(leased)).lazy());
                     out.add(leased);
                 } finally {
@@ -544,6 +583,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         for (String gid : due.all()) {
             ReentrantLock lock = lock(gid);
             try {
+                settle(gid);
                 GlobalTransaction tx = readGlobal(gid);
                 if (tx == null || tx.status().isFinal() || !owner.equals(tx.owner())) {
                     continue;
@@ -575,6 +615,60 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     @Override
     public String name() {
         return "embedded";
+    }
+
+    /**
+     * A lazy write of {@code gid}'s keys, queued without waiting for the writer: nobody needs it on disk, and the
+     * caller's park and the writer's wake-up were a hand-off on every phase-2 round. Called under the gid's stripe
+     * lock, so no other write of the gid comes between the entry and the queue. Writes that take a message out of
+     * its lane still wait: the next message of the lane goes out once this returns, and a crash of the process must
+     * not bring the earlier one back ahead of it.
+     *
+     * <p>What a caller gives up: if the writer then fails or the store is closed under it, the write is lost as a
+     * machine crash would lose it (the store then refuses every write, so nothing is computed on top of it), and
+     * a kill -9 between this return and the writer's turn (well under a millisecond at rest) loses it the same way;
+     * a restart repairs both by driving the transaction again from its synced decision.
+     */
+    private void writeDetached(String gid, Mutation m) {
+        PendingWrite w = PendingWrite.detached(m, done -> unapplied.remove(gid, done));
+        unapplied.put(gid, w); // before the queue: once the caller returns, every later operation finds it
+        lastDetached = w;
+        writer.writeDetached(w);
+    }
+
+    /** Waits until the detached write of {@code gid} still in flight, if any, is made (read-your-writes). */
+    private void settle(String gid) {
+        PendingWrite w = unapplied.get(gid);
+        if (w != null) {
+            awaitWritten(w, gid);
+        }
+    }
+
+    /**
+     * Waits for a detached write, deaf to interrupts (it is microseconds to a group's fsync away) but for at most
+     * {@code closeWait}; the interrupt flag is set again before it returns.
+     */
+    private void awaitWritten(PendingWrite w, String what) {
+        long deadline = System.nanoTime() + config.closeWait().toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (w.awaitFinal(Math.max(0, deadline - System.nanoTime()))) {
+                        return;
+                    }
+                    throw new IllegalStateException("embedded store in " + config.directory() + ": "
+                            + w.mutation.what() + " still not written after " + config.closeWait() + ", needed by "
+                            + what);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private GlobalTransaction readGlobal(String gid) throws RocksDBException {
