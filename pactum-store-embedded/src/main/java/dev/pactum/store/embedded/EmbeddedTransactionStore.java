@@ -60,6 +60,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EmbeddedTransactionStore implements TransactionStore {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedTransactionStore.class);
     private static final int STRIPES = 1024;
+    /** Unfinished transactions held in memory at most (records and branches); the rest are read from RocksDB. */
+    static final int LIVE_LIMIT = 10_000;
     /**
      * Every status the schedule is rebuilt from on open. Built from the enum, as in the JDBC store, so that a status
      * added later cannot be forgotten: PREPARING once was, and an XA transaction whose coordinator died during the
@@ -80,6 +82,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     private final DueIndex due = new DueIndex();
     /** Lanes of keyed messages; the lane keys on disk are the truth, this mirrors them (rebuilt on open). */
     private final LaneIndex lanes = new LaneIndex();
+    /** The unfinished transactions' records and branches, written through: the request path reads them here. */
+    private final LiveTransactions live;
     /**
      * Every write, synced or not, goes through this one thread. A virtual thread that called into RocksDB's write
      * path would stay pinned to its carrier while it waits there, for an fsync if a synced write is ahead of it;
@@ -101,9 +105,10 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     private final AtomicInteger inside = new AtomicInteger();
     private volatile boolean closing;
 
-    private EmbeddedTransactionStore(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup)
-            throws RocksDBException {
+    private EmbeddedTransactionStore(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup,
+                                     int liveLimit) throws RocksDBException {
         this.config = config;
+        this.live = new LiveTransactions(liveLimit);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -123,13 +128,19 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     /** For tests: {@code beforeGroup} runs on the writer thread before each group is written. */
     static EmbeddedTransactionStore open(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup) {
+        return open(config, beforeGroup, LIVE_LIMIT);
+    }
+
+    /** For tests: {@code liveLimit} 0 reads every record from RocksDB, as a store whose memory share is full. */
+    static EmbeddedTransactionStore open(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup,
+                                         int liveLimit) {
         try {
             Files.createDirectories(config.directory());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the store directory " + config.directory(), e);
         }
         try {
-            EmbeddedTransactionStore s = new EmbeddedTransactionStore(config, beforeGroup);
+            EmbeddedTransactionStore s = new EmbeddedTransactionStore(config, beforeGroup, liveLimit);
             s.recoverIndex();
             return s;
         } catch (RocksDBException e) {
@@ -150,6 +161,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     GlobalTransaction tx = readGlobal(gid);
                     if (tx != null) {
                         due.put(gid, tx.nextAttemptAt());
+                        live.add(tx, readBranches(gid));
                     }
                 } catch (RocksDBException e) {
                     throw failure("read " + gid + " while opening", e);
@@ -170,8 +182,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("begin", tx.gid());
         ReentrantLock lock = lock(tx.gid());
         try {
-            settle(tx.gid());
-            GlobalTransaction existing = readGlobal(tx.gid());
+            GlobalTransaction existing = readUnderLock(tx.gid());
             if (existing != null) {
                 return new BeginResult(existing, false);
             }
@@ -184,6 +195,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             }
             writer.write(m.synced());
             due.put(tx.gid(), tx.nextAttemptAt());
+            live.add(tx, branches);
             return new BeginResult(tx, true);
         } catch (RocksDBException e) {
             throw failure("begin " + tx.gid(), e);
@@ -198,7 +210,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("find", gid);
         try {
             settle(gid);
-            return Optional.ofNullable(readGlobal(gid));
+            LiveTransactions.Entry e = live.get(gid);
+            return Optional.ofNullable(e != null ? e.tx() : readGlobal(gid));
         } catch (RocksDBException e) {
             throw failure("find " + gid, e);
         } finally {
@@ -211,7 +224,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("read the branches of", gid);
         try {
             settle(gid);
-            return readBranches(gid);
+            LiveTransactions.Entry e = live.get(gid);
+            return e != null ? e.branches() : readBranches(gid);
         } finally {
             leave();
         }
@@ -234,15 +248,14 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("add a branch to", branch.gid());
         ReentrantLock lock = lock(branch.gid());
         try {
-            settle(branch.gid());
-            GlobalTransaction tx = readGlobal(branch.gid());
+            GlobalTransaction tx = readUnderLock(branch.gid());
             if (tx == null) {
                 return new AddBranchResult.NoSuchTransaction();
             }
             if (tx.status() != requiredStatus) {
                 return new AddBranchResult.WrongStatus(tx.status());
             }
-            List<BranchRecord> existing = readBranches(branch.gid());
+            List<BranchRecord> existing = branchesUnderLock(branch.gid());
             for (BranchRecord b : existing) {
                 if (b.branchId().equals(branch.branchId())) {
                     return new AddBranchResult.Duplicate(b);
@@ -250,10 +263,12 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             }
             // Synced: the client calls the branch's Try once this returns, and a lost registration would leave a
             // Try that nobody cancels.
+            GlobalTransaction bumped = tx.withVersion(tx.version() + 1);
             writer.write(Mutation.builder("add branch " + branch.branchId() + " to " + branch.gid())
                     .put(Codec.branchKey(branch.gid(), existing.size()), Codec.encode(branch))
-                    .put(Codec.globalKey(tx.gid()), Codec.encode(tx.withVersion(tx.version() + 1)))
+                    .put(Codec.globalKey(tx.gid()), Codec.encode(bumped))
                     .synced());
+            live.branchAdded(bumped, branch);
             return new AddBranchResult.Added(branch);
         } catch (RocksDBException e) {
             throw failure("add branch " + branch.branchId() + " to " + branch.gid(), e);
@@ -287,8 +302,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("compare-and-set", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
-            settle(expected.gid());
-            GlobalTransaction stored = readGlobal(expected.gid());
+            GlobalTransaction stored = readUnderLock(expected.gid());
             if (stored == null || stored.status() != expected.status() || stored.version() != expected.version()) {
                 return Optional.empty();
             }
@@ -338,6 +352,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             writer.write(m.lazy()); // lane keys: never ahead of what is on RocksDB's side (see writeDetached)
         }
         indexDue(next);
+        live.moved(next);
     }
 
     /** Adds the record and its status index to {@code m}; true if the write must be synced. */
@@ -382,39 +397,38 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("record a round of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
-            settle(expected.gid());
-            Mutation.Builder m = Mutation.builder("round of " + expected.gid() + " -> " + updated.status());
+            String gid = expected.gid();
+            List<BranchRecord> current = branchesUnderLock(gid);
+            Mutation.Builder m = Mutation.builder("round of " + gid + " -> " + updated.status());
             List<LaneEntry> leaves = new ArrayList<>(1);
+            int[] places = new int[updates.size()];
+            BranchRecord[] recorded = new BranchRecord[updates.size()];
+            int n = 0;
             boolean all = true;
-            byte[] prefix = Codec.branchPrefix(expected.gid());
-            List<BranchUpdate> left = new ArrayList<>(updates);
-            try (RocksIterator it = db.newIterator()) {
-                for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix) && !left.isEmpty(); it.next()) {
-                    BranchRecord b = Codec.branch(it.value());
-                    for (int i = 0; i < left.size(); i++) {
-                        BranchRecord e = left.get(i).expected();
-                        if (e.branchId().equals(b.branchId())) {
-                            if (b.status() == e.status() && b.attempts() == e.attempts()) {
-                                BranchRecord u = left.get(i).updated();
-                                m.put(it.key(), Codec.encode(u));
-                                leaving(u).ifPresent(l -> {
-                                    m.delete(Codec.laneKey(l));
-                                    leaves.add(l);
-                                });
-                            } else {
-                                all = false;
-                            }
-                            left.remove(i);
-                            break;
-                        }
-                    }
+            for (BranchUpdate u : updates) {
+                int place = placeOf(current, u.expected().branchId());
+                BranchRecord b = place < 0 ? null : current.get(place);
+                boolean taken = false;
+                for (int i = 0; i < n && !taken; i++) {
+                    taken = places[i] == place;
                 }
+                if (b == null || taken || b.status() != u.expected().status()
+                        || b.attempts() != u.expected().attempts()) {
+                    all = false; // a branch not stored, or changed meanwhile, is an update that lost
+                    continue;
+                }
+                m.put(Codec.branchKey(gid, place), Codec.encode(u.updated()));
+                leaving(u.updated()).ifPresent(l -> {
+                    m.delete(Codec.laneKey(l));
+                    leaves.add(l);
+                });
+                places[n] = place;
+                recorded[n++] = u.updated();
             }
-            all &= left.isEmpty(); // a branch not stored is an update that lost, as updateBranch answers
             GlobalTransaction next = null;
             boolean sync = false;
             if (all) {
-                GlobalTransaction stored = readGlobal(expected.gid());
+                GlobalTransaction stored = readUnderLock(gid);
                 if (stored != null && stored.status() == expected.status() && stored.version() == expected.version()) {
                     next = updated.withVersion(expected.version() + 1);
                     sync = addGlobal(m, stored, next);
@@ -431,6 +445,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 writer.write(m.lazy()); // a message leaves its lane: see writeDetached
             }
             leaves.forEach(lanes::remove);
+            live.branchesUpdated(gid, Arrays.copyOf(places, n), Arrays.copyOf(recorded, n), next);
             if (next == null) {
                 return Optional.empty();
             }
@@ -456,30 +471,28 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("update a branch of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
-            settle(expected.gid());
-            byte[] prefix = Codec.branchPrefix(expected.gid());
-            try (RocksIterator it = db.newIterator()) {
-                for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix); it.next()) {
-                    BranchRecord b = Codec.branch(it.value());
-                    if (b.branchId().equals(expected.branchId())) {
-                        if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
-                            return false;
-                        }
-                        Optional<LaneEntry> leaves = leaving(updated);
-                        Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of "
-                                + expected.gid()).put(it.key(), Codec.encode(updated));
-                        leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));
-                        if (leaves.isEmpty()) {
-                            writeDetached(expected.gid(), m.lazy());
-                        } else {
-                            writer.write(m.lazy()); // a message leaves its lane: see writeDetached
-                        }
-                        leaves.ifPresent(lanes::remove);
-                        return true;
-                    }
-                }
+            String gid = expected.gid();
+            List<BranchRecord> current = branchesUnderLock(gid);
+            int place = placeOf(current, expected.branchId());
+            if (place < 0) {
+                return false;
             }
-            return false;
+            BranchRecord b = current.get(place);
+            if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
+                return false;
+            }
+            Optional<LaneEntry> leaves = leaving(updated);
+            Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of " + gid)
+                    .put(Codec.branchKey(gid, place), Codec.encode(updated));
+            leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));
+            if (leaves.isEmpty()) {
+                writeDetached(gid, m.lazy());
+            } else {
+                writer.write(m.lazy()); // a message leaves its lane: see writeDetached
+            }
+            leaves.ifPresent(lanes::remove);
+            live.branchesUpdated(gid, new int[] {place}, new BranchRecord[] {updated}, null);
+            return true;
         } finally {
             lock.unlock();
             leave();
@@ -542,8 +555,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 }
                 ReentrantLock lock = lock(gid);
                 try {
-                    settle(gid);
-                    GlobalTransaction tx = readGlobal(gid);
+                    GlobalTransaction tx = readUnderLock(gid);
                     if (tx == null || tx.status().isFinal() || tx.nextAttemptAt() == null
                             || tx.nextAttemptAt().isAfter(now)) {
                         continue;
@@ -555,6 +567,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     // A lease need not survive a crash: losing it only lets another claim come sooner.
                     writeDetached(gid, Mutation.builder("lease " + gid + " to " + owner)
                             .put(Codec.globalKey(gid), Codec.encode(leased)).lazy());
+                    live.moved(leased);
                     out.add(leased);
                 } finally {
                     lock.unlock();
@@ -583,8 +596,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         for (String gid : due.all()) {
             ReentrantLock lock = lock(gid);
             try {
-                settle(gid);
-                GlobalTransaction tx = readGlobal(gid);
+                GlobalTransaction tx = readUnderLock(gid);
                 if (tx == null || tx.status().isFinal() || !owner.equals(tx.owner())) {
                     continue;
                 }
@@ -669,6 +681,39 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The stored record, for a caller holding the gid's stripe lock: the live entry when held (every write of the gid
+     * updates it under this lock, so it is the latest accepted), else RocksDB once the gid's writes in flight are made.
+     */
+    private GlobalTransaction readUnderLock(String gid) throws RocksDBException {
+        LiveTransactions.Entry e = live.get(gid);
+        if (e != null) {
+            return e.tx();
+        }
+        settle(gid);
+        return readGlobal(gid);
+    }
+
+    /** The branches, for a caller holding the gid's stripe lock (as {@link #readUnderLock}). */
+    private List<BranchRecord> branchesUnderLock(String gid) {
+        LiveTransactions.Entry e = live.get(gid);
+        if (e != null) {
+            return e.branches();
+        }
+        settle(gid);
+        return readBranches(gid);
+    }
+
+    /** A branch's place in registration order, which is also the seq of its key; -1 if it is not there. */
+    private static int placeOf(List<BranchRecord> branches, String branchId) {
+        for (int i = 0; i < branches.size(); i++) {
+            if (branches.get(i).branchId().equals(branchId)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private GlobalTransaction readGlobal(String gid) throws RocksDBException {
