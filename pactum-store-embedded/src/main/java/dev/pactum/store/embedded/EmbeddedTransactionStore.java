@@ -161,7 +161,9 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     GlobalTransaction tx = readGlobal(gid);
                     if (tx != null) {
                         due.put(gid, tx.nextAttemptAt());
-                        live.add(tx, readBranches(gid));
+                        if (live.hasRoom()) {
+                            live.add(tx, readBranches(gid));
+                        }
                     }
                 } catch (RocksDBException e) {
                     throw failure("read " + gid + " while opening", e);

@@ -41,9 +41,13 @@ final class LiveTransactions {
         return byGid.get(gid);
     }
 
+    boolean hasRoom() {
+        return byGid.mappingCount() < limit;
+    }
+
     /** A transaction just begun (or found unfinished on open): held if there is room, else left to RocksDB. */
     void add(GlobalTransaction tx, List<BranchRecord> branches) {
-        if (!tx.status().isFinal() && byGid.mappingCount() < limit) {
+        if (!tx.status().isFinal() && hasRoom()) {
             byGid.put(tx.gid(), new Entry(tx, branches));
         }
     }
