@@ -360,12 +360,11 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     /** Adds the record and its status index to {@code m}; true if the write must be synced. */
     private static boolean addGlobal(Mutation.Builder m, GlobalTransaction stored, GlobalTransaction next) {
         m.put(Codec.globalKey(next.gid()), Codec.encode(next));
-        boolean moves = stored.status() != next.status();
-        if (moves) {
+        if (stored.status() != next.status()) {
             m.delete(Codec.statusKey(stored.status().name(), next.gid()))
                     .put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
         }
-        return moves && !next.status().isFinal();
+        return TransactionStore.mustSync(stored.status(), next.status());
     }
 
     private void indexDue(GlobalTransaction next) {
