@@ -39,7 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Why RocksDB: a write with {@code sync=true} is on disk (WAL fsync'd) when it returns. Measured numbers are in
  * docs/store-embedded.md. Every write goes through one {@link GroupCommitWriter}: callers queue a {@link Mutation},
- * the writer writes all that is queued as one batch with one fsync.
+ * the writer writes all that is queued as one batch with one fsync. A synced write's caller waits for it; an unsynced
+ * one's does not, and every later call on the same gid waits for it instead (read-your-writes). The unfinished
+ * transactions' records and branches are also held in memory ({@link LiveTransactions}) for the request path's reads.
  *
  * <p>Durability: begin, addBranch and every move to another non-final status (a decision, PREPARING, PARKED) are
  * synced writes. Branch acknowledgements, leases, reschedules and final statuses are not: the WAL is sequential,

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one thread that writes to RocksDB (group commit). Callers enqueue a {@link Mutation} and wait; the writer takes
  * everything queued, writes it as one {@code WriteBatch}, synced if any write in it must be, and wakes every caller:
- * one fsync for the whole group, however many callers joined it.
+ * one fsync for the whole group, however many callers joined it. An unsynced write may instead be queued detached
+ * ({@link #writeDetached}): its caller goes on at once, and the writer runs its {@code onFinal} once it is made.
  *
  * <p>Why one thread of our own rather than many threads each making a synced write and letting RocksDB group them:
  * the caller never waits inside native code, so a virtual thread unmounts instead of pinning its carrier for an
