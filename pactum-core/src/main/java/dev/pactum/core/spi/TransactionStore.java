@@ -14,7 +14,9 @@ import java.util.Optional;
  *
  * <p>Durability: when {@link #begin}, {@link #addBranch} or a {@link #compareAndSet} that changes the status to a
  * decision, to PREPARING or to PARKED (any other non-final status) returns, the write survives a crash of the process and of the machine (it has been
- * fsync'd or committed). Every write survives a crash of the process alone. Writes whose loss a restart repairs
+ * fsync'd or committed). Every write that any later call has seen survives a crash of the process alone (a store
+ * may return from a lazy write below before making it, but then every later call on that transaction waits for it).
+ * Every later call sees every write that returned (read-your-writes). Writes whose loss a restart repairs
  * by driving the transaction again may be lazier about a machine crash: {@link #updateBranch} (the branch is
  * called again, and the participant's barrier turns the call into a no-op), a {@code compareAndSet} to a final
  * status (the decision stays on disk, so phase 2 runs again) or to the same status (a new schedule or lease), the
@@ -24,6 +26,15 @@ import java.util.Optional;
  * Every status change is a compare-and-set, so two writers never both win.
  */
 public interface TransactionStore extends AutoCloseable {
+
+    /**
+     * Whether a compare-and-set from {@code from} to {@code to} must survive a machine crash (see the durability
+     * note above): a move to another non-final status must; a final status and a same-status change (a schedule, a
+     * lease) may be lost, since driving the transaction again rebuilds them. One rule, so every store agrees.
+     */
+    static boolean mustSync(GlobalStatus from, GlobalStatus to) {
+        return from != to && !to.isFinal();
+    }
 
     /** Stores a new ACTIVE transaction; if the gid is taken, answers with the stored one and changes nothing. */
     default BeginResult begin(GlobalTransaction tx) {
