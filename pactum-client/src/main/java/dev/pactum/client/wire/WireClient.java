@@ -65,7 +65,7 @@ public final class WireClient implements AutoCloseable {
                 if (left.toMillis() < 1) {
                     throw new IOException("no time left within the request timeout to connect");
                 }
-                c = WireConnection.open(new InetSocketAddress(address.getHostString(), address.getPort()), left,
+                c = WireConnection.open(new InetSocketAddress(address.getHostString(), address.getPort()), left, timeout,
                         "pactum-wire-" + address.getHostString() + ":" + address.getPort() + "#" + i);
                 slots[i] = c;
             }

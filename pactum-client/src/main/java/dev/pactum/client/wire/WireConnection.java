@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Queue;
@@ -27,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WireConnection {
     private static final int OUT_BUFFER = 64 * 1024;
+    private static final int READER_TICK_MS = 1000;
 
     private final Socket socket;
     private final OutputStream out;
@@ -36,17 +38,26 @@ final class WireConnection {
     private final Queue<byte[]> outbox = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writing = new ReentrantLock();
     private final AtomicInteger idSource = new AtomicInteger();
+    /** The longest a write of queued frames may stay blocked (the coordinator not reading) before the connection is cut. */
+    private final long writeBoundNanos;
+    /** When the write in progress began ({@code System.nanoTime()}), or 0 when nobody is writing. */
+    private volatile long writeStartedAt;
     private volatile IOException broken;
 
-    private WireConnection(Socket socket, String name) throws IOException {
+    private WireConnection(Socket socket, String name, Duration timeout) throws IOException {
         this.socket = socket;
         this.name = name;
+        this.writeBoundNanos = timeout.toNanos();
         this.out = new BufferedOutputStream(socket.getOutputStream(), OUT_BUFFER);
         this.in = socket.getInputStream();
     }
 
-    /** Connects, exchanges hellos (both within {@code timeout}), starts the reader. */
-    static WireConnection open(InetSocketAddress address, Duration timeout, String name) throws IOException {
+    /**
+     * Connects, exchanges hellos (both within {@code timeout}), starts the reader. A write that stays blocked for
+     * {@code requestTimeout} cuts the connection.
+     */
+    static WireConnection open(InetSocketAddress address, Duration timeout, Duration requestTimeout, String name)
+            throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
@@ -65,8 +76,10 @@ final class WireConnection {
                 throw new IOException("the coordinator at " + address + " speaks wire protocol version " + version
                         + ", this client " + WireFormat.VERSION);
             }
-            s.setSoTimeout(0); // the reader waits for answers as long as requests are pending; their timeouts bound it
-            WireConnection c = new WireConnection(s, name);
+            // The reader wakes at least this often to see whether a write is stuck (a blocking socket write has
+            // no timeout of its own); requests' own timeouts bound how long a caller waits for its answer.
+            s.setSoTimeout(READER_TICK_MS);
+            WireConnection c = new WireConnection(s, name, requestTimeout);
             Thread.ofPlatform().daemon().name(name).start(c::readLoop);
             return c;
         } catch (IOException | RuntimeException e) {
@@ -114,6 +127,7 @@ final class WireConnection {
     private void flushOutbox() {
         while (!outbox.isEmpty() && writing.tryLock()) {
             try {
+                writeStartedAt = System.nanoTime() | 1; // never 0 while writing
                 for (byte[] f; (f = outbox.poll()) != null; ) {
                     out.write(f);
                 }
@@ -122,6 +136,7 @@ final class WireConnection {
                 fail(e);
                 return;
             } finally {
+                writeStartedAt = 0;
                 writing.unlock();
             }
         }
@@ -131,7 +146,19 @@ final class WireConnection {
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         try {
             while (true) {
-                int n = in.read(buf.array(), buf.position(), buf.remaining());
+                int n;
+                try {
+                    n = in.read(buf.array(), buf.position(), buf.remaining());
+                } catch (SocketTimeoutException tick) {
+                    long started = writeStartedAt;
+                    if (started != 0 && System.nanoTime() - started > writeBoundNanos) {
+                        // The coordinator has not taken our bytes for a whole request timeout: cutting the
+                        // connection unblocks the writer, and every request on it fails as unanswered.
+                        throw new IOException("the coordinator took no request bytes for "
+                                + Duration.ofNanos(writeBoundNanos).toMillis() + " ms");
+                    }
+                    continue;
+                }
                 if (n < 0) {
                     throw new EOFException("the coordinator closed the connection");
                 }
