@@ -193,6 +193,29 @@ class XaPostgresDriverFactsTest {
         assertThat(db.balance("a")).isEqualTo(100);
     }
 
+    @Test
+    void theDriverKnowsAnAbortedTransactionBeforeThePrepare() throws Exception {
+        // The participant votes no on this, with no round trip (PgTransactionState): pinned for driver upgrades.
+        Xid x = newXid();
+        try (OpenXa xc = new OpenXa(ds)) {
+            XAResource xa = xc.getXAResource();
+            xa.start(x, XAResource.TMNOFLAGS);
+            Connection c = xc.getConnection();
+            assertThat(PgTransactionState.failed(c)).as("nothing sent yet").isFalse();
+            update(c);
+            assertThat(PgTransactionState.failed(c)).as("after a good statement").isFalse();
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT * FROM no_such_table");
+            } catch (SQLException expected) {
+                assertThat(expected.getSQLState()).isEqualTo("42P01");
+            }
+            assertThat(PgTransactionState.failed(c)).as("after an error inside the transaction").isTrue();
+            xa.end(x, XAResource.TMSUCCESS);
+            assertThat(PgTransactionState.failed(c)).as("end sends nothing and keeps the state").isTrue();
+            xa.rollback(x);
+        }
+    }
+
     private interface XaCall {
         void run() throws XAException;
     }
