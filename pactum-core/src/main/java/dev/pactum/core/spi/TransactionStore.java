@@ -13,12 +13,14 @@ import java.util.Optional;
  * contract suite ({@code TransactionStoreContract} in this module's test jar).
  *
  * <p>Durability: when {@link #begin}, {@link #addBranch} or a {@link #compareAndSet} that changes the status to a
- * decision, to PREPARING or to PARKED (any other non-final status) returns, the write survives a crash of the process and of the machine (it has been
+ * decision or to PARKED returns, the write survives a crash of the process and of the machine (it has been
  * fsync'd or committed). Every write survives a crash of the process alone. Writes whose loss a restart repairs
  * by driving the transaction again may be lazier about a machine crash: {@link #updateBranch} (the branch is
  * called again, and the participant's barrier turns the call into a no-op), a {@code compareAndSet} to a final
- * status (the decision stays on disk, so phase 2 runs again) or to the same status (a new schedule or lease), the
- * leases of {@link #claimDue} and {@link #releaseLeases}. docs/core.md, "What is durable when", has the table.
+ * status (the decision stays on disk, so phase 2 runs again), to the same status (a new schedule or lease) or
+ * to XA's PREPARING (the transaction is found ACTIVE with all its branches and aborted at its timeout; a later
+ * durable write, such as the vote's decision, makes every earlier write durable too), the leases of
+ * {@link #claimDue} and {@link #releaseLeases}. docs/core.md, "What is durable when", has the table.
  *
  * <p>Concurrency: implementations are thread-safe; several coordinator processes may share a JDBC store.
  * Every status change is a compare-and-set, so two writers never both win.
