@@ -27,6 +27,17 @@ import java.util.Optional;
  */
 public interface TransactionStore extends AutoCloseable {
 
+    /**
+     * Whether a compare-and-set from {@code from} to {@code to} must survive a machine crash (see the durability
+     * note above): a move to another non-final status must, except to XA's PREPARING, whose vote's decision (a
+     * move that must) comes after it in the same sequential log; a final status and a same-status change (a
+     * schedule, a lease) may be lost, since driving the transaction again rebuilds them. One rule, so every store
+     * agrees.
+     */
+    static boolean mustSync(GlobalStatus from, GlobalStatus to) {
+        return from != to && !to.isFinal() && to != GlobalStatus.PREPARING;
+    }
+
     /** Stores a new ACTIVE transaction; if the gid is taken, answers with the stored one and changes nothing. */
     default BeginResult begin(GlobalTransaction tx) {
         return begin(tx, List.of());

@@ -329,7 +329,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             m.delete(Codec.statusKey(stored.status().name(), next.gid()))
                     .put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
         }
-        return moves && !next.status().isFinal() && next.status() != GlobalStatus.PREPARING;
+        return TransactionStore.mustSync(stored.status(), next.status());
     }
 
     private void indexDue(GlobalTransaction next) {

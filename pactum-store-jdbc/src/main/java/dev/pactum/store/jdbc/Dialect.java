@@ -31,6 +31,14 @@ enum Dialect {
         }
 
         @Override
+        String lazyCommit() {
+            // The commit returns before its WAL record is flushed; the next synchronous commit, of any session,
+            // flushes it with its own (the WAL is sequential). A server crash loses at most the last few hundred
+            // milliseconds of such commits, never one that a synchronous commit came after.
+            return "SET LOCAL synchronous_commit TO OFF";
+        }
+
+        @Override
         String schemaLock() {
             // Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog; DDL is transactional
             // there, so a transaction-scoped advisory lock serializes coordinators that start together.
@@ -65,6 +73,13 @@ enum Dialect {
         }
 
         @Override
+        String lazyCommit() {
+            // InnoDB's flush at commit (innodb_flush_log_at_trx_commit) is a global setting, not one a session
+            // may lower for its own transaction: every commit here is as durable as the server is configured.
+            return null;
+        }
+
+        @Override
         String schemaLock() {
             // DDL commits implicitly here, so no transaction could hold a lock across it; CREATE TABLE IF NOT
             // EXISTS is safe under MySQL's metadata lock anyway.
@@ -91,6 +106,12 @@ enum Dialect {
 
     /** A statement to run first in the schema transaction so that concurrent starts do not collide, or null. */
     abstract String schemaLock();
+
+    /**
+     * A statement that lets the current transaction commit without waiting for its log to reach the disk, or null
+     * where the database has none. Used only for writes a restart rebuilds (docs/core.md, "What is durable when").
+     */
+    abstract String lazyCommit();
 
     /** Increments a lane's last seq, creating the lane at 1; its row stays locked until the transaction ends. */
     abstract String laneTailIncrement();

@@ -10,6 +10,7 @@ import dev.pactum.core.model.GlobalTransaction;
 import dev.pactum.core.spi.AddBranchResult;
 import dev.pactum.core.spi.BeginChecks;
 import dev.pactum.core.spi.BeginResult;
+import dev.pactum.core.spi.BranchUpdate;
 import dev.pactum.core.spi.LaneEntry;
 import dev.pactum.core.spi.TransactionStore;
 import org.slf4j.Logger;
@@ -264,6 +265,16 @@ public final class JdbcTransactionStore implements TransactionStore {
 
     @Override
     public Optional<GlobalTransaction> compareAndSet(GlobalTransaction expected, GlobalTransaction updated) {
+        GlobalTransaction stored = checkGlobalUpdate(expected, updated);
+        String what = "compareAndSet of " + expected.gid() + " from " + expected.status() + "/v" + expected.version()
+                + " to " + updated.status();
+        SqlWork<Integer> cas = c -> casGlobal(c, expected, stored);
+        int changed = TransactionStore.mustSync(expected.status(), updated.status()) ? call(what, cas) : lazily(what, true, cas);
+        return changed == 1 ? Optional.of(stored) : Optional.empty();
+    }
+
+    /** Checks a compare-and-set's arguments and returns the value it stores (version + 1, milliseconds). */
+    private static GlobalTransaction checkGlobalUpdate(GlobalTransaction expected, GlobalTransaction updated) {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(updated, "updated");
         if (!expected.gid().equals(updated.gid())) {
@@ -272,11 +283,7 @@ public final class JdbcTransactionStore implements TransactionStore {
         }
         // Records made with moveTo are checked already; this catches one built by hand before it is persisted.
         expected.status().checkMoveTo(updated.status(), expected.gid());
-        GlobalTransaction stored = millis(updated).withVersion(expected.version() + 1);
-        String what = "compareAndSet of " + expected.gid() + " from " + expected.status() + "/v" + expected.version()
-                + " to " + updated.status();
-        int changed = call(what, c -> casGlobal(c, expected, stored));
-        return changed == 1 ? Optional.of(stored) : Optional.empty();
+        return millis(updated).withVersion(expected.version() + 1);
     }
 
     private static int casGlobal(Connection c, GlobalTransaction expected, GlobalTransaction stored) throws SQLException {
@@ -410,6 +417,47 @@ public final class JdbcTransactionStore implements TransactionStore {
 
     @Override
     public boolean updateBranch(BranchRecord expected, BranchRecord updated) {
+        BranchRecord u = checkBranchUpdate(expected, updated);
+        String what = "updateBranch of " + expected.branchId() + " in " + expected.gid() + " from "
+                + expected.status() + "/attempt " + expected.attempts() + " to " + updated.status();
+        // A branch's answer is never synced (docs/core.md): lost in a server crash, the branch is called again.
+        boolean oneStatement = !(u.status().isFinal() && u.lane() != null);
+        return lazily(what, oneStatement, c -> updateBranchIn(c, expected, u));
+    }
+
+    /**
+     * A whole phase-2 round in one local transaction, so one commit instead of one per branch and one for the
+     * status: every branch update, then the compare-and-set if all of them matched. The branch updates that matched
+     * are committed either way, as they would have been one by one. The commit waits for the disk only if the
+     * compare-and-set's move must ({@link TransactionStore#mustSync}); branch answers never need it.
+     */
+    @Override
+    public Optional<GlobalTransaction> updateBranchesAndSet(List<BranchUpdate> updates, GlobalTransaction expected,
+                                                            GlobalTransaction updated) {
+        GlobalTransaction stored = checkGlobalUpdate(expected, updated);
+        List<BranchUpdate> checked = new ArrayList<>(updates.size());
+        for (BranchUpdate bu : updates) {
+            if (!bu.expected().gid().equals(expected.gid())) {
+                throw new IllegalArgumentException("updateBranchesAndSet of " + expected.gid() + " was given branch "
+                        + bu.expected().branchId() + " of " + bu.expected().gid());
+            }
+            checked.add(new BranchUpdate(bu.expected(), checkBranchUpdate(bu.expected(), bu.updated())));
+        }
+        String what = "updateBranchesAndSet of " + expected.gid() + " (" + updates.size() + " branches) from "
+                + expected.status() + "/v" + expected.version() + " to " + updated.status();
+        SqlWork<Boolean> round = c -> {
+            boolean all = true;
+            for (BranchUpdate bu : checked) {
+                all &= updateBranchIn(c, bu.expected(), bu.updated());
+            }
+            return all && casGlobal(c, expected, stored) == 1;
+        };
+        boolean changed = inTransaction(what, !TransactionStore.mustSync(expected.status(), updated.status()), round);
+        return changed ? Optional.of(stored) : Optional.empty();
+    }
+
+    /** Checks an updateBranch's arguments and returns the value it stores (milliseconds). */
+    private static BranchRecord checkBranchUpdate(BranchRecord expected, BranchRecord updated) {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(updated, "updated");
         if (!expected.gid().equals(updated.gid()) || !expected.branchId().equals(updated.branchId())) {
@@ -421,22 +469,20 @@ public final class JdbcTransactionStore implements TransactionStore {
                     + " would change its operations; they are fixed at registration");
         }
         expected.status().checkMoveTo(updated.status(), expected.gid(), expected.branchId());
-        BranchRecord u = millis(updated);
-        String what = "updateBranch of " + expected.branchId() + " in " + expected.gid() + " from "
-                + expected.status() + "/attempt " + expected.attempts() + " to " + updated.status();
+        return millis(updated);
+    }
+
+    /** One branch's compare-and-set inside {@code c}'s transaction; a delivered keyed message leaves its lane too. */
+    private static boolean updateBranchIn(Connection c, BranchRecord expected, BranchRecord u) throws SQLException {
         // MySQL drivers count matched rows, not changed ones (CLIENT_FOUND_ROWS), so an update that writes the
         // same values still counts 1 there, as it does in PostgreSQL.
-        if (updated.status().isFinal() && updated.lane() != null) {
-            // A delivered keyed message leaves its lane in the same transaction.
-            return inTransaction(what, c -> {
-                if (casBranch(c, expected, u) != 1) {
-                    return false;
-                }
-                leaveLane(c, u);
-                return true;
-            });
+        if (casBranch(c, expected, u) != 1) {
+            return false;
         }
-        return call(what, c -> casBranch(c, expected, u)) == 1;
+        if (u.status().isFinal() && u.lane() != null) {
+            leaveLane(c, u);
+        }
+        return true;
     }
 
     private static int casBranch(Connection c, BranchRecord expected, BranchRecord u) throws SQLException {
@@ -794,9 +840,31 @@ public final class JdbcTransactionStore implements TransactionStore {
      * roll back itself to refuse a change and go on reading (the commit that follows then commits nothing).
      */
     private <T> T inTransaction(String what, SqlWork<T> work) {
+        return inTransaction(what, false, work);
+    }
+
+    /**
+     * {@code work} in one local transaction whose commit need not wait for the disk where the database allows it
+     * ({@link Dialect#lazyCommit}); only for writes that a restart rebuilds by driving the transaction again.
+     * {@code oneStatement}: the work is a single statement, which needs no transaction where nothing is lowered.
+     */
+    private <T> T lazily(String what, boolean oneStatement, SqlWork<T> work) {
+        if (oneStatement && dialect.lazyCommit() == null) {
+            return call(what, work); // auto-commit: a transaction of its own would only add round trips
+        }
+        return inTransaction(what, true, work);
+    }
+
+    private <T> T inTransaction(String what, boolean lazy, SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                String lazyCommit = lazy ? dialect.lazyCommit() : null;
+                if (lazyCommit != null) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute(lazyCommit);
+                    }
+                }
                 T result = work.run(c);
                 c.commit();
                 return result;
