@@ -3,6 +3,7 @@ package dev.pactum.client;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.time.Duration;
@@ -19,10 +20,22 @@ public final class JettyClients {
 
     /** A started client; stop it when done. */
     public static HttpClient start(String name, Duration connectTimeout) {
+        return start(name, connectTimeout, Invocable.InvocationType.BLOCKING);
+    }
+
+    /**
+     * A started client whose responses are read and handed to their listeners on the thread that {@code responses}
+     * allows: {@code BLOCKING} (Jetty's default) dispatches each read from the selector to the pool, so listeners may
+     * block; {@code NON_BLOCKING} reads, parses and runs the listeners on the selector thread itself, one thread
+     * hand-off less per response, for callers whose listeners only complete a future and never block.
+     */
+    public static HttpClient start(String name, Duration connectTimeout, Invocable.InvocationType responses) {
         ClientConnector connector = new ClientConnector();
         connector.setSelectors(1);
         connector.setConnectTimeout(connectTimeout);
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        transport.setInvocationType(responses);
+        HttpClient client = new HttpClient(transport);
         QueuedThreadPool pool = new QueuedThreadPool(32, 4);
         pool.setName(name);
         pool.setDaemon(true);

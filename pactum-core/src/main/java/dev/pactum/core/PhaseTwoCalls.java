@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Calls a set of branches in parallel and returns the results in the same order: each through the invoker's
@@ -50,21 +49,26 @@ public final class PhaseTwoCalls implements AutoCloseable {
         for (BranchRecord b : branches) {
             futures.add(callAsync(callOf(gid, op, b, operation)));
         }
+        // One wait for the whole set: the thread is woken once, by the last answer, not once per answer.
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // Shutting down: stop waiting. Cancelling these futures does not abort a call already sent; it ends
+            // at its own timeout (--branch-timeout). Its branch is retried by a later round.
+            futures.forEach(other -> other.cancel(true));
+        } catch (ExecutionException e) {
+            // Each call's failure is its own result below.
+        }
         List<CallResult> results = new ArrayList<>(branches.size());
-        for (Future<CallResult> f : futures) {
-            if (Thread.currentThread().isInterrupted()) {
+        for (CompletableFuture<CallResult> f : futures) {
+            if (!f.isDone() || f.isCancelled()) {
                 results.add(CallResult.noAnswer("interrupted while waiting for the call"));
                 continue;
             }
             try {
-                results.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                // Shutting down: stop waiting. Cancelling these futures does not abort a call already sent; it ends
-                // at its own timeout (--branch-timeout). Its branch is retried by a later round.
-                futures.forEach(other -> other.cancel(true));
-                results.add(CallResult.noAnswer("interrupted while waiting for the call"));
-            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                results.add(f.join());
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
                 results.add(CallResult.noAnswer("call failed: " + (e.getCause() != null ? e.getCause() : e)));
             }
         }

@@ -14,7 +14,9 @@ import java.util.Optional;
  *
  * <p>Durability: when {@link #begin}, {@link #addBranch} or a {@link #compareAndSet} that changes the status to a
  * decision or to PARKED returns, the write survives a crash of the process and of the machine (it has been
- * fsync'd or committed). Every write survives a crash of the process alone. Writes whose loss a restart repairs
+ * fsync'd or committed). Every write that any later call has seen survives a crash of the process alone (a store
+ * may return from a lazy write below before making it, but then every later call on that transaction waits for it).
+ * Every later call sees every write that returned (read-your-writes). Writes whose loss a restart repairs
  * by driving the transaction again may be lazier about a machine crash: {@link #updateBranch} (the branch is
  * called again, and the participant's barrier turns the call into a no-op), a {@code compareAndSet} to a final
  * status (the decision stays on disk, so phase 2 runs again), to the same status (a new schedule or lease) or

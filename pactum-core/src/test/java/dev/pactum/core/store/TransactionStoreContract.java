@@ -695,6 +695,53 @@ public abstract class TransactionStoreContract {
         assertThat(store.branches("g-r3")).containsExactlyElementsOf(acks.stream().map(BranchUpdate::updated).toList());
     }
 
+    /**
+     * Read-your-writes for the writes that need not be durable (a branch's attempt, a reschedule, a lease, the final
+     * status with the branch answers): each is seen by the very next read, list, begin and compare-and-set of the
+     * same transaction, with no pause between, whatever a store does to make them cheap (the embedded store queues
+     * them without waiting for its writer), and every one is there after a reopen.
+     */
+    @Test
+    void everyLazyWriteIsSeenAtOnceByTheNextReadAndCompareAndSetOfItsTransaction() {
+        List<GlobalTransaction> finals = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String gid = "g-ryw-" + i;
+            GlobalTransaction committing = committingWithTwoBranches(gid);
+            List<BranchRecord> bs = store.branches(gid);
+            BranchRecord failed = bs.get(1).attempted(BranchStatus.REGISTERED, "HTTP 503", T0.plusSeconds(2));
+            assertThat(store.updateBranch(bs.get(1), failed)).isTrue();
+            assertThat(store.branches(gid)).containsExactly(bs.get(0), failed);
+            GlobalTransaction later = cas(committing, committing.rescheduled(T0.plusSeconds(3), T0.plusSeconds(2)));
+            assertThat(store.find(gid)).contains(later);
+            GlobalTransaction claimed = store.claimDue("node-b", T0.plusSeconds(3), T0.plusSeconds(33), 1000).stream()
+                    .filter(t -> t.gid().equals(gid)).findFirst().orElseThrow();
+            assertThat(claimed.version()).isEqualTo(later.version() + 1);
+            assertThat(store.find(gid)).contains(claimed);
+            List<BranchUpdate> acks = List.of(
+                    new BranchUpdate(bs.get(0), bs.get(0).attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(4))),
+                    new BranchUpdate(failed, failed.attempted(BranchStatus.CONFIRMED, null, T0.plusSeconds(4))));
+            GlobalTransaction done = store.updateBranchesAndSet(acks, claimed,
+                    claimed.moveTo(COMMITTED, null, T0.plusSeconds(4), null, null)).orElseThrow();
+            assertThat(store.find(gid)).contains(done);
+            assertThat(store.branches(gid)).containsExactly(acks.get(0).updated(), acks.get(1).updated());
+            assertThat(store.begin(tx(gid)).transaction()).isEqualTo(done);
+            assertThat(store.compareAndSet(claimed, claimed.rescheduled(T0.plusSeconds(9), T0.plusSeconds(4))))
+                    .as("a compare-and-set from the version before the final write loses").isEmpty();
+            finals.add(done);
+        }
+        assertThat(store.list(COMMITTED, null, 1000)).containsExactlyInAnyOrderElementsOf(finals);
+        assertThat(store.list(COMMITTING, null, 1000)).isEmpty();
+        assertThat(store.countUnfinished()).isZero();
+
+        store.close();
+        TransactionStore closed = store;
+        store = null;
+        store = reopen(closed);
+        assertThat(store.list(COMMITTED, null, 1000)).containsExactlyInAnyOrderElementsOf(finals);
+        assertThat(store.branches("g-ryw-7")).extracting(BranchRecord::status)
+                .containsExactly(BranchStatus.CONFIRMED, BranchStatus.CONFIRMED);
+    }
+
     private GlobalTransaction committingWithTwoBranches(String gid) {
         GlobalTransaction t = tx(gid);
         assertThat(store.begin(t, List.of(branch(gid, "pay"), branch(gid, "ship"))).created()).isTrue();

@@ -13,6 +13,7 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.Invocable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,7 +40,10 @@ public final class HttpBranchInvoker implements BranchInvoker {
 
     public HttpBranchInvoker(Duration timeout) {
         this.timeout = timeout;
-        this.client = JettyClients.start("pactum-invoker", timeout);
+        // Responses are read and their listeners run on the selector thread: the listeners here only complete a
+        // future (the caller waits on it elsewhere), so the dispatch of every response to a pool thread was a
+        // hand-off for nothing.
+        this.client = JettyClients.start("pactum-invoker", timeout, Invocable.InvocationType.NON_BLOCKING);
     }
 
     @Override
@@ -59,7 +63,7 @@ public final class HttpBranchInvoker implements BranchInvoker {
 
     /**
      * The same call, sent without a thread waiting for it: Jetty's client writes the request and reads the answer on
-     * its selector, and the future completes there. A round's parallel calls then need no virtual thread each.
+     * its selector, and the future completes there (so whatever depends on it must not block). A round's parallel calls then need no virtual thread each.
      */
     @Override
     public CompletableFuture<CallResult> invokeAsync(BranchCall call, Executor executor) {

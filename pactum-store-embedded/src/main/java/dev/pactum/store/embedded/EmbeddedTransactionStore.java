@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,7 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Why RocksDB: a write with {@code sync=true} is on disk (WAL fsync'd) when it returns. Measured numbers are in
  * docs/store-embedded.md. Every write goes through one {@link GroupCommitWriter}: callers queue a {@link Mutation},
- * the writer writes all that is queued as one batch with one fsync.
+ * the writer writes all that is queued as one batch with one fsync. A synced write's caller waits for it; an unsynced
+ * one's does not, and every later call on the same gid waits for it instead (read-your-writes). The unfinished
+ * transactions' records and branches are also held in memory ({@link LiveTransactions}) for the request path's reads.
  *
  * <p>Durability: begin, addBranch and every move to a decision or to PARKED are synced writes. Branch
  * acknowledgements, leases, reschedules, final statuses and XA's PREPARING are not: the WAL is sequential, so the
@@ -60,6 +63,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EmbeddedTransactionStore implements TransactionStore {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedTransactionStore.class);
     private static final int STRIPES = 1024;
+    /** Unfinished transactions held in memory at most (records and branches); the rest are read from RocksDB. */
+    static final int LIVE_LIMIT = 10_000;
     /**
      * Every status the schedule is rebuilt from on open. Built from the enum, as in the JDBC store, so that a status
      * added later cannot be forgotten: PREPARING once was, and an XA transaction whose coordinator died during the
@@ -80,6 +85,8 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     private final DueIndex due = new DueIndex();
     /** Lanes of keyed messages; the lane keys on disk are the truth, this mirrors them (rebuilt on open). */
     private final LaneIndex lanes = new LaneIndex();
+    /** The unfinished transactions' records and branches, written through: the request path reads them here. */
+    private final LiveTransactions live;
     /**
      * Every write, synced or not, goes through this one thread. A virtual thread that called into RocksDB's write
      * path would stay pinned to its carrier while it waits there, for an fsync if a synced write is ahead of it;
@@ -87,13 +94,24 @@ public final class EmbeddedTransactionStore implements TransactionStore {
      * the caller unmounts while it waits.
      */
     private final GroupCommitWriter writer;
+    /**
+     * Lazy writes queued to the writer without their caller waiting, by gid, until the writer has made them (or
+     * refused them). Every later operation on the same gid waits for its entry first: a read sees what was
+     * written before it (read-your-writes), a compare-and-set reads the value it compares against, and nothing
+     * anyone saw can be lost by a crash of the process alone. Holds only writes in flight: a few per transaction
+     * being driven, gone within a group's time.
+     */
+    private final ConcurrentHashMap<String, PendingWrite> unapplied = new ConcurrentHashMap<>();
+    /** The detached write queued last: once it is made, every earlier one is (the writer keeps queue order). */
+    private volatile PendingWrite lastDetached;
     /** Operations inside the database right now; close() waits for them to leave before it frees the handle. */
     private final AtomicInteger inside = new AtomicInteger();
     private volatile boolean closing;
 
-    private EmbeddedTransactionStore(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup)
-            throws RocksDBException {
+    private EmbeddedTransactionStore(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup,
+                                     int liveLimit) throws RocksDBException {
         this.config = config;
+        this.live = new LiveTransactions(liveLimit);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -113,13 +131,19 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     /** For tests: {@code beforeGroup} runs on the writer thread before each group is written. */
     static EmbeddedTransactionStore open(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup) {
+        return open(config, beforeGroup, LIVE_LIMIT);
+    }
+
+    /** For tests: {@code liveLimit} 0 reads every record from RocksDB, as a store whose memory share is full. */
+    static EmbeddedTransactionStore open(EmbeddedStoreConfig config, GroupCommitWriter.BeforeGroup beforeGroup,
+                                         int liveLimit) {
         try {
             Files.createDirectories(config.directory());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the store directory " + config.directory(), e);
         }
         try {
-            EmbeddedTransactionStore s = new EmbeddedTransactionStore(config, beforeGroup);
+            EmbeddedTransactionStore s = new EmbeddedTransactionStore(config, beforeGroup, liveLimit);
             s.recoverIndex();
             return s;
         } catch (RocksDBException e) {
@@ -140,6 +164,9 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     GlobalTransaction tx = readGlobal(gid);
                     if (tx != null) {
                         due.put(gid, tx.nextAttemptAt());
+                        if (live.hasRoom()) {
+                            live.add(tx, readBranches(gid));
+                        }
                     }
                 } catch (RocksDBException e) {
                     throw failure("read " + gid + " while opening", e);
@@ -160,7 +187,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("begin", tx.gid());
         ReentrantLock lock = lock(tx.gid());
         try {
-            GlobalTransaction existing = readGlobal(tx.gid());
+            GlobalTransaction existing = readUnderLock(tx.gid());
             if (existing != null) {
                 return new BeginResult(existing, false);
             }
@@ -173,6 +200,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             }
             writer.write(m.synced());
             due.put(tx.gid(), tx.nextAttemptAt());
+            live.add(tx, branches);
             return new BeginResult(tx, true);
         } catch (RocksDBException e) {
             throw failure("begin " + tx.gid(), e);
@@ -186,7 +214,9 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     public Optional<GlobalTransaction> find(String gid) {
         enter("find", gid);
         try {
-            return Optional.ofNullable(readGlobal(gid));
+            settle(gid);
+            LiveTransactions.Entry e = live.get(gid);
+            return Optional.ofNullable(e != null ? e.tx() : readGlobal(gid));
         } catch (RocksDBException e) {
             throw failure("find " + gid, e);
         } finally {
@@ -198,7 +228,9 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     public List<BranchRecord> branches(String gid) {
         enter("read the branches of", gid);
         try {
-            return readBranches(gid);
+            settle(gid);
+            LiveTransactions.Entry e = live.get(gid);
+            return e != null ? e.branches() : readBranches(gid);
         } finally {
             leave();
         }
@@ -221,14 +253,14 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("add a branch to", branch.gid());
         ReentrantLock lock = lock(branch.gid());
         try {
-            GlobalTransaction tx = readGlobal(branch.gid());
+            GlobalTransaction tx = readUnderLock(branch.gid());
             if (tx == null) {
                 return new AddBranchResult.NoSuchTransaction();
             }
             if (tx.status() != requiredStatus) {
                 return new AddBranchResult.WrongStatus(tx.status());
             }
-            List<BranchRecord> existing = readBranches(branch.gid());
+            List<BranchRecord> existing = branchesUnderLock(branch.gid());
             for (BranchRecord b : existing) {
                 if (b.branchId().equals(branch.branchId())) {
                     return new AddBranchResult.Duplicate(b);
@@ -236,10 +268,12 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             }
             // Synced: the client calls the branch's Try once this returns, and a lost registration would leave a
             // Try that nobody cancels.
+            GlobalTransaction bumped = tx.withVersion(tx.version() + 1);
             writer.write(Mutation.builder("add branch " + branch.branchId() + " to " + branch.gid())
                     .put(Codec.branchKey(branch.gid(), existing.size()), Codec.encode(branch))
-                    .put(Codec.globalKey(tx.gid()), Codec.encode(tx.withVersion(tx.version() + 1)))
+                    .put(Codec.globalKey(tx.gid()), Codec.encode(bumped))
                     .synced());
+            live.branchAdded(bumped, branch);
             return new AddBranchResult.Added(branch);
         } catch (RocksDBException e) {
             throw failure("add branch " + branch.branchId() + " to " + branch.gid(), e);
@@ -273,7 +307,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("compare-and-set", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
-            GlobalTransaction stored = readGlobal(expected.gid());
+            GlobalTransaction stored = readUnderLock(expected.gid());
             if (stored == null || stored.status() != expected.status() || stored.version() != expected.version()) {
                 return Optional.empty();
             }
@@ -317,15 +351,21 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         for (LaneEntry e : entries) {
             m.put(Codec.laneKey(e), Codec.laneValue(e));
         }
-        writer.write(addGlobal(m, stored, next) ? m.synced() : m.lazy());
+        if (addGlobal(m, stored, next)) {
+            writer.write(m.synced());
+        } else if (entries.isEmpty()) {
+            writeDetached(next.gid(), m.lazy());
+        } else {
+            writer.write(m.lazy()); // lane keys: never ahead of what is on RocksDB's side (see writeDetached)
+        }
         indexDue(next);
+        live.moved(next);
     }
 
     /** Adds the record and its status index to {@code m}; true if the write must be synced. */
     private static boolean addGlobal(Mutation.Builder m, GlobalTransaction stored, GlobalTransaction next) {
         m.put(Codec.globalKey(next.gid()), Codec.encode(next));
-        boolean moves = stored.status() != next.status();
-        if (moves) {
+        if (stored.status() != next.status()) {
             m.delete(Codec.statusKey(stored.status().name(), next.gid()))
                     .put(Codec.statusKey(next.status().name(), next.gid()), new byte[0]);
         }
@@ -363,38 +403,38 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("record a round of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
-            Mutation.Builder m = Mutation.builder("round of " + expected.gid() + " -> " + updated.status());
+            String gid = expected.gid();
+            List<BranchRecord> current = branchesUnderLock(gid);
+            Mutation.Builder m = Mutation.builder("round of " + gid + " -> " + updated.status());
             List<LaneEntry> leaves = new ArrayList<>(1);
+            int[] places = new int[updates.size()];
+            BranchRecord[] recorded = new BranchRecord[updates.size()];
+            int n = 0;
             boolean all = true;
-            byte[] prefix = Codec.branchPrefix(expected.gid());
-            List<BranchUpdate> left = new ArrayList<>(updates);
-            try (RocksIterator it = db.newIterator()) {
-                for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix) && !left.isEmpty(); it.next()) {
-                    BranchRecord b = Codec.branch(it.value());
-                    for (int i = 0; i < left.size(); i++) {
-                        BranchRecord e = left.get(i).expected();
-                        if (e.branchId().equals(b.branchId())) {
-                            if (b.status() == e.status() && b.attempts() == e.attempts()) {
-                                BranchRecord u = left.get(i).updated();
-                                m.put(it.key(), Codec.encode(u));
-                                leaving(u).ifPresent(l -> {
-                                    m.delete(Codec.laneKey(l));
-                                    leaves.add(l);
-                                });
-                            } else {
-                                all = false;
-                            }
-                            left.remove(i);
-                            break;
-                        }
-                    }
+            for (BranchUpdate u : updates) {
+                int place = placeOf(current, u.expected().branchId());
+                BranchRecord b = place < 0 ? null : current.get(place);
+                boolean taken = false;
+                for (int i = 0; i < n && !taken; i++) {
+                    taken = places[i] == place;
                 }
+                if (b == null || taken || b.status() != u.expected().status()
+                        || b.attempts() != u.expected().attempts()) {
+                    all = false; // a branch not stored, or changed meanwhile, is an update that lost
+                    continue;
+                }
+                m.put(Codec.branchKey(gid, place), Codec.encode(u.updated()));
+                leaving(u.updated()).ifPresent(l -> {
+                    m.delete(Codec.laneKey(l));
+                    leaves.add(l);
+                });
+                places[n] = place;
+                recorded[n++] = u.updated();
             }
-            all &= left.isEmpty(); // a branch not stored is an update that lost, as updateBranch answers
             GlobalTransaction next = null;
             boolean sync = false;
             if (all) {
-                GlobalTransaction stored = readGlobal(expected.gid());
+                GlobalTransaction stored = readUnderLock(gid);
                 if (stored != null && stored.status() == expected.status() && stored.version() == expected.version()) {
                     next = updated.withVersion(expected.version() + 1);
                     sync = addGlobal(m, stored, next);
@@ -403,8 +443,15 @@ public final class EmbeddedTransactionStore implements TransactionStore {
             if (m.isEmpty()) {
                 return Optional.empty();
             }
-            writer.write(sync ? m.synced() : m.lazy());
+            if (sync) {
+                writer.write(m.synced());
+            } else if (leaves.isEmpty()) {
+                writeDetached(expected.gid(), m.lazy());
+            } else {
+                writer.write(m.lazy()); // a message leaves its lane: see writeDetached
+            }
             leaves.forEach(lanes::remove);
+            live.branchesUpdated(gid, Arrays.copyOf(places, n), Arrays.copyOf(recorded, n), next);
             if (next == null) {
                 return Optional.empty();
             }
@@ -430,25 +477,28 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         enter("update a branch of", expected.gid());
         ReentrantLock lock = lock(expected.gid());
         try {
-            byte[] prefix = Codec.branchPrefix(expected.gid());
-            try (RocksIterator it = db.newIterator()) {
-                for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix); it.next()) {
-                    BranchRecord b = Codec.branch(it.value());
-                    if (b.branchId().equals(expected.branchId())) {
-                        if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
-                            return false;
-                        }
-                        Optional<LaneEntry> leaves = leaving(updated);
-                        Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of "
-                                + expected.gid()).put(it.key(), Codec.encode(updated));
-                        leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));
-                        writer.write(m.lazy());
-                        leaves.ifPresent(lanes::remove);
-                        return true;
-                    }
-                }
+            String gid = expected.gid();
+            List<BranchRecord> current = branchesUnderLock(gid);
+            int place = placeOf(current, expected.branchId());
+            if (place < 0) {
+                return false;
             }
-            return false;
+            BranchRecord b = current.get(place);
+            if (b.status() != expected.status() || b.attempts() != expected.attempts()) {
+                return false;
+            }
+            Optional<LaneEntry> leaves = leaving(updated);
+            Mutation.Builder m = Mutation.builder("update branch " + expected.branchId() + " of " + gid)
+                    .put(Codec.branchKey(gid, place), Codec.encode(updated));
+            leaves.ifPresent(e -> m.delete(Codec.laneKey(e)));
+            if (leaves.isEmpty()) {
+                writeDetached(gid, m.lazy());
+            } else {
+                writer.write(m.lazy()); // a message leaves its lane: see writeDetached
+            }
+            leaves.ifPresent(lanes::remove);
+            live.branchesUpdated(gid, new int[] {place}, new BranchRecord[] {updated}, null);
+            return true;
         } finally {
             lock.unlock();
             leave();
@@ -459,6 +509,10 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     public List<GlobalTransaction> list(GlobalStatus status, String afterGid, int limit) {
         enter("list", String.valueOf(status));
         try {
+            PendingWrite last = lastDetached;
+            if (last != null) {
+                awaitWritten(last, "list " + status); // the status index of every write before this list
+            }
             List<GlobalTransaction> out = new ArrayList<>();
             if (status != null) {
                 for (String gid : gidsWithStatus(status, afterGid, limit)) {
@@ -507,7 +561,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                 }
                 ReentrantLock lock = lock(gid);
                 try {
-                    GlobalTransaction tx = readGlobal(gid);
+                    GlobalTransaction tx = readUnderLock(gid);
                     if (tx == null || tx.status().isFinal() || tx.nextAttemptAt() == null
                             || tx.nextAttemptAt().isAfter(now)) {
                         continue;
@@ -517,8 +571,9 @@ public final class EmbeddedTransactionStore implements TransactionStore {
                     }
                     GlobalTransaction leased = tx.leasedTo(owner, leaseUntil, now).withVersion(tx.version() + 1);
                     // A lease need not survive a crash: losing it only lets another claim come sooner.
-                    writer.write(Mutation.builder("lease " + gid + " to " + owner)
+                    writeDetached(gid, Mutation.builder("lease " + gid + " to " + owner)
                             .put(Codec.globalKey(gid), Codec.encode(leased)).lazy());
+                    live.moved(leased);
                     out.add(leased);
                 } finally {
                     lock.unlock();
@@ -547,7 +602,7 @@ public final class EmbeddedTransactionStore implements TransactionStore {
         for (String gid : due.all()) {
             ReentrantLock lock = lock(gid);
             try {
-                GlobalTransaction tx = readGlobal(gid);
+                GlobalTransaction tx = readUnderLock(gid);
                 if (tx == null || tx.status().isFinal() || !owner.equals(tx.owner())) {
                     continue;
                 }
@@ -578,6 +633,93 @@ public final class EmbeddedTransactionStore implements TransactionStore {
     @Override
     public String name() {
         return "embedded";
+    }
+
+    /**
+     * A lazy write of {@code gid}'s keys, queued without waiting for the writer: nobody needs it on disk, and the
+     * caller's park and the writer's wake-up were a hand-off on every phase-2 round. Called under the gid's stripe
+     * lock, so no other write of the gid comes between the entry and the queue. Writes that take a message out of
+     * its lane still wait: the next message of the lane goes out once this returns, and a crash of the process must
+     * not bring the earlier one back ahead of it.
+     *
+     * <p>What a caller gives up: if the writer then fails or the store is closed under it, the write is lost as a
+     * machine crash would lose it (the store then refuses every write, so nothing is computed on top of it), and
+     * a kill -9 between this return and the writer's turn (well under a millisecond at rest) loses it the same way;
+     * a restart repairs both by driving the transaction again from its synced decision.
+     */
+    private void writeDetached(String gid, Mutation m) {
+        PendingWrite w = PendingWrite.detached(m, done -> unapplied.remove(gid, done));
+        unapplied.put(gid, w); // before the queue: once the caller returns, every later operation finds it
+        lastDetached = w;
+        writer.writeDetached(w);
+    }
+
+    /** Waits until the detached write of {@code gid} still in flight, if any, is made (read-your-writes). */
+    private void settle(String gid) {
+        PendingWrite w = unapplied.get(gid);
+        if (w != null) {
+            awaitWritten(w, gid);
+        }
+    }
+
+    /**
+     * Waits for a detached write, deaf to interrupts (it is microseconds to a group's fsync away) but for at most
+     * {@code closeWait}; the interrupt flag is set again before it returns.
+     */
+    private void awaitWritten(PendingWrite w, String what) {
+        long deadline = System.nanoTime() + config.closeWait().toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (w.awaitFinal(Math.max(0, deadline - System.nanoTime()))) {
+                        return;
+                    }
+                    throw new IllegalStateException("embedded store in " + config.directory() + ": "
+                            + w.mutation.what() + " still not written after " + config.closeWait() + ", needed by "
+                            + what);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The stored record, for a caller holding the gid's stripe lock: the live entry when held (every write of the gid
+     * updates it under this lock, so it is the latest accepted), else RocksDB once the gid's writes in flight are made.
+     */
+    private GlobalTransaction readUnderLock(String gid) throws RocksDBException {
+        LiveTransactions.Entry e = live.get(gid);
+        if (e != null) {
+            return e.tx();
+        }
+        settle(gid);
+        return readGlobal(gid);
+    }
+
+    /** The branches, for a caller holding the gid's stripe lock (as {@link #readUnderLock}). */
+    private List<BranchRecord> branchesUnderLock(String gid) {
+        LiveTransactions.Entry e = live.get(gid);
+        if (e != null) {
+            return e.branches();
+        }
+        settle(gid);
+        return readBranches(gid);
+    }
+
+    /** A branch's place in registration order, which is also the seq of its key; -1 if it is not there. */
+    private static int placeOf(List<BranchRecord> branches, String branchId) {
+        for (int i = 0; i < branches.size(); i++) {
+            if (branches.get(i).branchId().equals(branchId)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private GlobalTransaction readGlobal(String gid) throws RocksDBException {

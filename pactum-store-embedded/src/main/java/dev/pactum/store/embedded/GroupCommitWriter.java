@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one thread that writes to RocksDB (group commit). Callers enqueue a {@link Mutation} and wait; the writer takes
  * everything queued, writes it as one {@code WriteBatch}, synced if any write in it must be, and wakes every caller:
- * one fsync for the whole group, however many callers joined it.
+ * one fsync for the whole group, however many callers joined it. An unsynced write may instead be queued detached
+ * ({@link #writeDetached}): its caller goes on at once, and the writer runs its {@code onFinal} once it is made.
  *
  * <p>Why one thread of our own rather than many threads each making a synced write and letting RocksDB group them:
  * the caller never waits inside native code, so a virtual thread unmounts instead of pinning its carrier for an
@@ -95,18 +96,8 @@ final class GroupCommitWriter {
      * @throws StoreWriteUnknownException the write may or may not have been made
      */
     void write(Mutation m) {
-        String refused = refusal();
-        if (refused != null) {
-            throw refusedException(m, refused);
-        }
         PendingWrite w = new PendingWrite(m, Thread.currentThread());
-        queue.add(w);
-        // close() or a failure may have come between the check and the add, and the writer may be gone: withdraw
-        // what it has not taken. Whatever it took, it finishes.
-        refused = refusal();
-        if (refused != null && w.withdraw(refused)) {
-            throw refusedException(m, refused);
-        }
+        enqueue(w);
         PendingWrite.Outcome o = w.await(interruptedWaitNanos);
         switch (o.state()) {
             case WRITTEN -> {
@@ -121,6 +112,38 @@ final class GroupCommitWriter {
                 throw new StoreWriteUnknownException("embedded store in " + where + ": outcome of " + m.what()
                         + " unknown: " + why, null);
             }
+        }
+    }
+
+    /**
+     * Queues a detached write ({@link PendingWrite#detached}) and returns at once: the caller does not wait for the
+     * writer. Only for lazy writes, whose loss a restart repairs; the store makes every later operation on the same
+     * keys wait for it ({@link PendingWrite#awaitFinal}) so that reads still see it.
+     *
+     * @throws StoreWriteRefusedException the store refuses writes now; the write was not queued
+     */
+    void writeDetached(PendingWrite w) {
+        if (!w.isDetached() || w.mutation.sync()) {
+            throw new IllegalArgumentException("only a lazy, detached write may be queued without waiting: "
+                    + w.mutation.what());
+        }
+        enqueue(w);
+    }
+
+    private void enqueue(PendingWrite w) {
+        String refused = refusal();
+        if (refused != null) {
+            if (w.isDetached()) {
+                w.withdraw(refused); // runs its onFinal: nobody is to wait for a write that will never be made
+            }
+            throw refusedException(w.mutation, refused);
+        }
+        queue.add(w);
+        // close() or a failure may have come between the check and the add, and the writer may be gone: withdraw
+        // what it has not taken. Whatever it took, it finishes.
+        refused = refusal();
+        if (refused != null && w.withdraw(refused)) {
+            throw refusedException(w.mutation, refused);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.pactum.store.embedded;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * One caller's mutation on its way through the {@link GroupCommitWriter}, and what became of it.
@@ -14,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Each move is one compare-and-set, so the writer taking a write and its caller withdrawing it can race safely:
  * exactly one wins, and the loser learns which. That is what makes an interrupted caller's answer true.
+ *
+ * <p>A <em>detached</em> write has no waiting caller (a lazy write whose caller went on): instead, any thread may
+ * wait for its final state ({@link #awaitFinal}), and {@code onFinal} runs once it is reached, on whichever thread
+ * made the last move (the writer, or a caller whose queueing was refused).
  */
 final class PendingWrite {
     enum State {
@@ -34,11 +41,32 @@ final class PendingWrite {
 
     final Mutation mutation;
     private final Thread waiter;
+    /** Detached writes only: counted down at the final state, for threads that wait for it without owning it. */
+    private final CountDownLatch settled;
+    private final Consumer<PendingWrite> onFinal;
     private final AtomicReference<Outcome> outcome = new AtomicReference<>(QUEUED);
 
     PendingWrite(Mutation mutation, Thread waiter) {
         this.mutation = mutation;
         this.waiter = waiter;
+        this.settled = null;
+        this.onFinal = null;
+    }
+
+    /** A detached write: nobody parks for it; {@code onFinal} runs once, when it is written, refused or unknown. */
+    static PendingWrite detached(Mutation mutation, Consumer<PendingWrite> onFinal) {
+        return new PendingWrite(mutation, onFinal);
+    }
+
+    private PendingWrite(Mutation mutation, Consumer<PendingWrite> onFinal) {
+        this.mutation = mutation;
+        this.waiter = null;
+        this.settled = new CountDownLatch(1);
+        this.onFinal = onFinal;
+    }
+
+    boolean isDetached() {
+        return settled != null;
     }
 
     Outcome outcome() {
@@ -53,7 +81,7 @@ final class PendingWrite {
     /** Caller or writer: QUEUED → NOT_WRITTEN. False if the writer already took it. */
     boolean withdraw(String why) {
         if (outcome.compareAndSet(QUEUED, new Outcome(State.NOT_WRITTEN, why, null))) {
-            LockSupport.unpark(waiter);
+            wake();
             return true;
         }
         return false;
@@ -66,7 +94,26 @@ final class PendingWrite {
             throw new IllegalStateException("write " + mutation.what() + " finished from " + outcome.get().state()
                     + ", not WRITING");
         }
-        LockSupport.unpark(waiter);
+        wake();
+    }
+
+    private void wake() {
+        if (settled == null) {
+            LockSupport.unpark(waiter);
+            return;
+        }
+        settled.countDown();
+        if (onFinal != null) {
+            onFinal.accept(this);
+        }
+    }
+
+    /**
+     * Any thread: waits up to {@code nanos} for a detached write to reach its final state; true if it did. Used by
+     * whoever reads or writes the same keys next, so that it sees this write (read-your-writes).
+     */
+    boolean awaitFinal(long nanos) throws InterruptedException {
+        return settled.await(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
