@@ -73,6 +73,13 @@ public final class BenchCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--coordinator", description = "URL of a coordinator already running; default: start one.")
     URI external;
+    @Option(names = "--coordinator-wire", description = "With --coordinator: its wire protocol address,"
+            + " pactum://host:port (needed for --transport wire).")
+    URI externalWire;
+    @Option(names = "--transport", defaultValue = "wire", description = "How the SDK calls the coordinator (TCC, XA):"
+            + " wire (the binary multiplexed protocol, docs/wire.md; fewer coordinator CPU and context switches per"
+            + " transaction, docs/benchmarks.md) or http (default: ${DEFAULT-VALUE}).")
+    String transport;
     @Option(names = "--plot", description = "Write the sweep as a PNG to this file.")
     Path plot;
     @Option(names = "--xa-db", split = ",", description = "XA: JDBC URLs of the branches' databases, used in turn"
@@ -113,6 +120,15 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("pactum bench: need 1..32 branches, concurrency 1..4096, duration >= 1, warm-ups >= 0");
             return 2;
         }
+        transport = transport.toLowerCase(Locale.ROOT);
+        if (!transport.equals("http") && !transport.equals("wire")) {
+            System.err.println("pactum bench: --transport is http or wire, was '" + transport + "'");
+            return 2;
+        }
+        if (transport.equals("wire") && external != null && externalWire == null) {
+            System.err.println("pactum bench: --transport wire with --coordinator needs --coordinator-wire pactum://host:port");
+            return 2;
+        }
         boolean tempData = data == null;
         Path dir = tempData ? Files.createTempDirectory("pactum-bench") : data;
         if (pattern.equals("msg")) {
@@ -121,14 +137,16 @@ public final class BenchCommand implements Callable<Integer> {
         List<XaBenchParticipant> xaParticipants = new ArrayList<>();
         try (CoordinatorUnderTest coordinator = startCoordinator(dir);
              NoopParticipant p = new NoopParticipant();
-             PactumClient client = PactumClient.connect(coordinator.url());
+             PactumClient client = PactumClient.connect(coordinator.clientUrl(transport.equals("wire")));
              DirectCalls direct = new DirectCalls();
              HttpClient scraper = HttpClient.newHttpClient()) {
             System.out.printf(Locale.ROOT, "Pactum bench: pattern %s, %d branches, concurrency %s, %d s measured per"
-                            + " level after %d s warm-up; coordinator: %s, %s store; branches %s%n",
+                            + " level after %d s warm-up; coordinator: %s, %s store; branches %s; SDK to coordinator"
+                            + " over %s%n",
                     pattern.toUpperCase(Locale.ROOT), branches, levels, duration, warmup, coordinator.describe(),
                     storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""),
-                    oneByOne ? "registered one by one" : "declared up front, registered with the begin");
+                    oneByOne ? "registered one by one" : "declared up front, registered with the begin",
+                    transport.equals("wire") ? "the wire protocol (" + coordinator.clientUrl(true) + ")" : "HTTP");
             Workload w = pattern.equals("xa") ? xa(client, direct, xaParticipants) : tcc(client, direct, p);
             Measure m = new Measure(coordinator, scraper, p, xaParticipants);
             if (warmup > 0) {
@@ -198,7 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private CoordinatorUnderTest startCoordinator(Path dir) throws Exception {
         if (external != null) {
-            return CoordinatorUnderTest.external(external);
+            return CoordinatorUnderTest.external(external, externalWire);
         }
         return inProcess ? CoordinatorUnderTest.inProcess(dir.resolve("store"), storeUrl)
                 : CoordinatorUnderTest.process(dir.resolve("store"), storeUrl, dir.resolve("logs"), coordinatorJvmOptions);
@@ -310,6 +328,8 @@ public final class BenchCommand implements Callable<Integer> {
                     dp.known() ? dp.contextSwitches() / n : Double.NaN,
                     dMachine.known() ? dMachine.machineContextSwitches() / n : Double.NaN,
                     db.known() ? db.machineContextSwitches() / Math.max(1, base.ok()) : Double.NaN,
+                    dMachine.known() ? (dMachine.cpuMillis() - dMachine.jitCpuMillis()) / n : Double.NaN,
+                    dMachine.known() ? dMachine.contextSwitches() / n : Double.NaN,
                     t.firstError());
         }
 
@@ -326,12 +346,13 @@ public final class BenchCommand implements Callable<Integer> {
                 r.baselineP50Ms(), r.baselineP99Ms(), r.ratio());
         System.out.printf(Locale.ROOT, "        per committed tx: %s coordinator calls, %s branch calls, %s store"
                         + " writes, %s fsyncs; coordinator %s CPU ms (JIT %s), %s context switches; machine %s context"
-                        + " switches (bare work: %s)%n",
+                        + " switches (bare work: %s); load generator %s CPU ms without JIT, %s context switches%n",
                 BenchLevel.fmt(r.coordinatorCallsPerTx()), BenchLevel.fmt(r.branchCallsPerTx()),
                 BenchLevel.fmt(r.storeWritesPerTx()), BenchLevel.fmt(r.fsyncsPerTx()),
                 BenchLevel.fmt(r.coordinatorCpuMsPerTx()), BenchLevel.fmt(r.coordinatorJitCpuMsPerTx()),
                 BenchLevel.fmt(r.coordinatorCtxSwitchesPerTx()),
-                BenchLevel.fmt(r.machineCtxSwitchesPerTx()), BenchLevel.fmt(r.baselineMachineCtxSwitchesPerTx()));
+                BenchLevel.fmt(r.machineCtxSwitchesPerTx()), BenchLevel.fmt(r.baselineMachineCtxSwitchesPerTx()),
+                BenchLevel.fmt(r.loadGenCpuMsPerTx()), BenchLevel.fmt(r.loadGenCtxSwitchesPerTx()));
         if (r.firstError() != null) {
             System.out.println("        first error: " + r.firstError());
         }
@@ -360,6 +381,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("durationS", duration);
         json.put("store", storeUrl == null ? "embedded" : storeUrl.replaceAll("\\?.*", ""));
         json.put("coordinator", c.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        json.put("transport", transport);
         if (!xaDbs.isEmpty() && pattern.equals("xa")) {
             json.put("xaDatabases", String.join(" ", xaDbs).replaceAll("\\?[^ ]*", ""));
         }

@@ -7,14 +7,17 @@ import java.util.Map;
 /**
  * The figures of one concurrency level: throughput and latency of the coordinator and of the bare work, and what
  * one committed transaction cost (calls, store writes, fsyncs, coordinator CPU, the part of it the JIT compiler took,
- * and context switches). A cost the run could not observe is NaN and printed as "n/a".
+ * and context switches), and what it cost the load generator's own process (the SDK's side, and the no-op
+ * participants, which run in it: CPU without the JIT's, context switches). A cost the run could not observe is NaN
+ * and printed as "n/a".
  */
 record BenchLevel(int concurrency, long committed, long errors, double tps, double p50Ms, double p99Ms,
                   double drainS, double baselineTps, double baselineP50Ms, double baselineP99Ms,
                   double coordinatorCallsPerTx, double branchCallsPerTx, double storeWritesPerTx,
                   double fsyncsPerTx, double coordinatorCpuMsPerTx, double coordinatorJitCpuMsPerTx,
                   double coordinatorCtxSwitchesPerTx, double machineCtxSwitchesPerTx,
-                  double baselineMachineCtxSwitchesPerTx, String firstError) {
+                  double baselineMachineCtxSwitchesPerTx, double loadGenCpuMsPerTx,
+                  double loadGenCtxSwitchesPerTx, String firstError) {
 
     double ratio() {
         return baselineTps > 0 ? tps / baselineTps : Double.NaN;
@@ -41,6 +44,8 @@ record BenchLevel(int concurrency, long committed, long errors, double tps, doub
         m.put("coordinatorCtxSwitchesPerTx", round(coordinatorCtxSwitchesPerTx));
         m.put("machineCtxSwitchesPerTx", round(machineCtxSwitchesPerTx));
         m.put("baselineMachineCtxSwitchesPerTx", round(baselineMachineCtxSwitchesPerTx));
+        m.put("loadGenCpuMsPerTx", round(loadGenCpuMsPerTx));
+        m.put("loadGenCtxSwitchesPerTx", round(loadGenCtxSwitchesPerTx));
         return m;
     }
 

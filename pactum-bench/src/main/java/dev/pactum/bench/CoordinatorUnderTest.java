@@ -25,34 +25,39 @@ final class CoordinatorUnderTest implements AutoCloseable {
 
     private final Mode mode;
     private final URI url;
+    /** The wire protocol's address (pactum://host:port), or null when the coordinator has no wire port. */
+    private final URI wireUrl;
     private final long pid;
     private final AutoCloseable resource;
 
-    private CoordinatorUnderTest(Mode mode, URI url, long pid, AutoCloseable resource) {
+    private CoordinatorUnderTest(Mode mode, URI url, URI wireUrl, long pid, AutoCloseable resource) {
         this.mode = mode;
         this.url = url;
+        this.wireUrl = wireUrl;
         this.pid = pid;
         this.resource = resource;
     }
 
-    static CoordinatorUnderTest external(URI url) {
-        return new CoordinatorUnderTest(Mode.EXTERNAL, url, -1, null);
+    /** One already running: HTTP at {@code url}, and the wire protocol at {@code wireUrl} if it is not null. */
+    static CoordinatorUnderTest external(URI url, URI wireUrl) {
+        return new CoordinatorUnderTest(Mode.EXTERNAL, url, wireUrl, -1, null);
     }
 
     static CoordinatorUnderTest inProcess(Path data, String storeUrl) throws Exception {
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("bench").build();
         ServerConfig sc = new ServerConfig("127.0.0.1", 0, data, storeUrl, null, null, 64 * 1024,
-                Duration.ofSeconds(10), cc);
+                Duration.ofSeconds(10), cc, 0);
         Coordinator c = Coordinator.start(sc, Clock.systemUTC());
         return new CoordinatorUnderTest(Mode.IN_PROCESS, URI.create("http://127.0.0.1:" + c.port()),
-                ProcessHandle.current().pid(), c);
+                URI.create("pactum://127.0.0.1:" + c.wirePort()), ProcessHandle.current().pid(), c);
     }
 
     static CoordinatorUnderTest process(Path data, String storeUrl, Path logDir, List<String> jvmOptions)
             throws IOException, InterruptedException {
         int port = freePort();
-        List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--data", data.toString(),
-                "--node-id", "bench"));
+        int wirePort = freePort();
+        List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--wire-port",
+                Integer.toString(wirePort), "--data", data.toString(), "--node-id", "bench"));
         if (storeUrl != null) {
             args.addAll(List.of("--store-url", storeUrl));
         }
@@ -64,7 +69,8 @@ final class CoordinatorUnderTest implements AutoCloseable {
             child.close();
             throw e;
         }
-        return new CoordinatorUnderTest(Mode.PROCESS, url, child.pid(), child);
+        return new CoordinatorUnderTest(Mode.PROCESS, url, URI.create("pactum://127.0.0.1:" + wirePort), child.pid(),
+                child);
     }
 
     private static int freePort() throws IOException {
@@ -75,6 +81,14 @@ final class CoordinatorUnderTest implements AutoCloseable {
 
     URI url() {
         return url;
+    }
+
+    /** Where the SDK reaches the coordinator's API: over HTTP, or over the wire protocol ({@code wire}). */
+    URI clientUrl(boolean wire) {
+        if (wire && wireUrl == null) {
+            throw new IllegalStateException("the coordinator has no wire port: pass --coordinator-wire pactum://host:port");
+        }
+        return wire ? wireUrl : url;
     }
 
     Mode mode() {

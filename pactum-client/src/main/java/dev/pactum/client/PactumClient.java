@@ -27,11 +27,13 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * The Java client of the coordinator's HTTP API.
+ * The Java client of the coordinator's API, over HTTP ({@code http://host:port}) or the coordinator's binary wire
+ * protocol ({@code pactum://host:port}, the port the coordinator opens with {@code --wire-port}; docs/wire.md): the
+ * same requests and answers, the second multiplexed over a few connections, leaner under load
+ * (docs/benchmarks.md). Branch calls (a TCC Try) go over HTTP to the participants either way.
  *
  * <pre>{@code
  * try (PactumClient pactum = PactumClient.connect(URI.create("http://127.0.0.1:7070"))) {
@@ -60,10 +62,23 @@ public final class PactumClient implements AutoCloseable {
 
     private final String base;
     private final HttpTransport http;
+    private final CoordinatorTransport coordinator;
 
-    private PactumClient(String base, Duration requestTimeout) {
-        this.base = base;
+    private PactumClient(URI address, String base, Duration requestTimeout) {
         this.http = new HttpTransport(requestTimeout);
+        if (WireCoordinatorTransport.SCHEME.equalsIgnoreCase(address.getScheme())) {
+            WireCoordinatorTransport wire;
+            try {
+                wire = new WireCoordinatorTransport(address, requestTimeout);
+            } catch (RuntimeException e) {
+                http.close();
+                throw e;
+            }
+            this.coordinator = wire;
+        } else {
+            this.coordinator = new HttpCoordinatorTransport(base, http);
+        }
+        this.base = coordinator.base();
     }
 
     public static PactumClient connect(URI coordinator) {
@@ -77,7 +92,7 @@ public final class PactumClient implements AutoCloseable {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
         }
         String s = coordinator.toString();
-        return new PactumClient(s.endsWith("/") ? s.substring(0, s.length() - 1) : s, requestTimeout);
+        return new PactumClient(coordinator, s.endsWith("/") ? s.substring(0, s.length() - 1) : s, requestTimeout);
     }
 
     /** Begins a TCC transaction with a server-made id. */
@@ -246,7 +261,7 @@ public final class PactumClient implements AutoCloseable {
     }
 
     public TransactionView get(String gid) {
-        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class, Map.of());
+        return send("GET", "/api/v1/transactions/" + gid, gid, null, TransactionView.class, false);
     }
 
     public TransactionList list(GlobalStatus status, String after, int limit) {
@@ -257,7 +272,7 @@ public final class PactumClient implements AutoCloseable {
         if (after != null) {
             q.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
         }
-        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class, Map.of());
+        TransactionList page = send("GET", q.toString(), null, null, TransactionList.class, false);
         if (page.transactions() == null) {
             throw badAnswer("GET " + q, "no transactions array");
         }
@@ -281,8 +296,6 @@ public final class PactumClient implements AutoCloseable {
         return http;
     }
 
-    private static final Map<String, String> PREFER_MINIMAL = Map.of("Prefer", "return=minimal");
-
     private <T> T post(String path, String gid, Object body, Class<T> type, boolean minimal) {
         byte[] json;
         try {
@@ -290,17 +303,17 @@ public final class PactumClient implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode " + body, e);
         }
-        return send("POST", path, gid, json, type, minimal ? PREFER_MINIMAL : Map.of());
+        return send("POST", path, gid, json, type, minimal);
     }
 
     /**
      * One exchange with the coordinator about transaction {@code gid} (null when the request names none).
      * A 2xx answer must be readable as {@code type}, and a TransactionView must be about {@code gid}.
      */
-    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type, Map<String, String> headers) {
+    private <T> T send(String method, String path, String gid, byte[] json, Class<T> type, boolean minimal) {
         HttpTransport.Answer a;
         try {
-            a = json == null ? http.get(base + path) : http.post(base + path, headers, json);
+            a = coordinator.exchange(method, path, minimal, json);
         } catch (IOException e) {
             throw new PactumException("unreachable", "coordinator " + base + " did not answer " + method + " "
                     + path + ": " + e.getMessage(), e);
@@ -376,6 +389,7 @@ public final class PactumClient implements AutoCloseable {
 
     @Override
     public void close() {
+        coordinator.close();
         http.close();
     }
 }

@@ -13,10 +13,12 @@ import dev.pactum.core.recovery.RecoveryWorker;
 import dev.pactum.core.spi.BranchInvoker;
 import dev.pactum.core.spi.StoreStats;
 import dev.pactum.core.spi.TransactionStore;
+import dev.pactum.server.api.ApiDispatcher;
 import dev.pactum.server.http.ApiHandler;
 import dev.pactum.server.http.JsonErrorHandler;
 import dev.pactum.server.invoke.HttpBranchInvoker;
 import dev.pactum.server.invoke.RoutingBranchInvoker;
+import dev.pactum.server.wire.WireServer;
 import dev.pactum.store.embedded.EmbeddedStoreConfig;
 import dev.pactum.store.embedded.EmbeddedTransactionStore;
 import io.micrometer.core.instrument.Gauge;
@@ -40,7 +42,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
- * The coordinator process, wired by hand (no container): store, service, workers and the HTTP server.
+ * The coordinator process, wired by hand (no container): store, service, workers, the HTTP server and, when
+ * configured, the wire protocol's server beside it (both through one {@link ApiDispatcher}).
  * {@link #start} returns once the port is open and recovery has begun; {@link #close} stops in reverse order.
  */
 public final class Coordinator implements AutoCloseable {
@@ -56,6 +59,8 @@ public final class Coordinator implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Server http;
     private final ServerConnector connector;
+    private final ApiDispatcher api;
+    private volatile WireServer wire;
 
     private Coordinator(ServerConfig config, TransactionStore store, Clock clock) {
         this.config = config;
@@ -92,7 +97,8 @@ public final class Coordinator implements AutoCloseable {
         http.addConnector(connector);
         // Jetty's own answers (a request it cannot parse, before any handler runs) get the API's JSON error body too.
         http.setErrorHandler(new JsonErrorHandler());
-        http.setHandler(new ApiHandler(service, config.maxBodyBytes(), this::health, registry::scrape, registry));
+        api = new ApiDispatcher(service, config.maxBodyBytes(), this::health, registry::scrape, registry);
+        http.setHandler(new ApiHandler(api));
     }
 
     /**
@@ -131,18 +137,27 @@ public final class Coordinator implements AutoCloseable {
         }
         try {
             c.http.start();
+            if (config.wirePort() != ServerConfig.WIRE_OFF) {
+                c.wire = WireServer.start(c.api, config.bind(), config.wirePort());
+            }
         } catch (Exception e) {
             c.close();
             throw e;
         }
         c.worker.start();
-        log.info("Pactum coordinator listening on http://{}:{} (store: {}, {} unfinished transactions to resume)",
-                config.bind(), c.port(), store.name(), store.countUnfinished());
+        log.info("Pactum coordinator listening on http://{}:{}{} (store: {}, {} unfinished transactions to resume)",
+                config.bind(), c.port(), c.wire == null ? "" : " and pactum://" + config.bind() + ":" + c.wirePort(),
+                store.name(), store.countUnfinished());
         return c;
     }
 
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The wire protocol's port, or {@link ServerConfig#WIRE_OFF} when it is not open. */
+    public int wirePort() {
+        return wire == null ? ServerConfig.WIRE_OFF : wire.port();
     }
 
     public CoordinatorService service() {
@@ -165,11 +180,15 @@ public final class Coordinator implements AutoCloseable {
 
     private String health() {
         return "{\"status\":\"UP\",\"store\":\"" + store.name() + "\",\"node\":\"" + config.coordinator().nodeId()
-                + "\",\"unfinished\":" + store.countUnfinished() + "}";
+                + "\",\"unfinished\":" + store.countUnfinished() + (wire == null ? "" : ",\"wirePort\":" + wire.port())
+                + "}";
     }
 
     @Override
     public void close() {
+        if (wire != null) {
+            wire.close();
+        }
         try {
             http.stop();
         } catch (Exception e) {

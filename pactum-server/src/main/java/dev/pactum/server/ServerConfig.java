@@ -15,10 +15,26 @@ import java.util.Objects;
  * @param storeUrl      a JDBC URL (PostgreSQL or MariaDB/MySQL) to share a store between coordinators, or null
  * @param maxBodyBytes  larger request bodies are refused with 413
  * @param branchTimeout how long one phase-2 call may take before it counts as "no answer"
+ * @param wirePort      the port of the binary wire protocol (docs/wire.md) beside HTTP, 0 for any free port,
+ *                      {@link #WIRE_OFF} for none
  */
 public record ServerConfig(String bind, int port, Path dataDir, String storeUrl, String storeUser,
                            String storePassword, int maxBodyBytes, Duration branchTimeout,
-                           CoordinatorConfig coordinator) {
+                           CoordinatorConfig coordinator, int wirePort) {
+    /** The {@code wirePort} that opens no wire port: HTTP only. */
+    public static final int WIRE_OFF = -1;
+
+    /** HTTP only, no wire port (tests and embedders that never asked for one). */
+    public ServerConfig(String bind, int port, Path dataDir, String storeUrl, String storeUser, String storePassword,
+                        int maxBodyBytes, Duration branchTimeout, CoordinatorConfig coordinator) {
+        this(bind, port, dataDir, storeUrl, storeUser, storePassword, maxBodyBytes, branchTimeout, coordinator, WIRE_OFF);
+    }
+
+    /** This configuration with the wire port set. */
+    public ServerConfig withWirePort(int wirePort) {
+        return new ServerConfig(bind, port, dataDir, storeUrl, storeUser, storePassword, maxBodyBytes, branchTimeout,
+                coordinator, wirePort);
+    }
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -27,6 +43,13 @@ public record ServerConfig(String bind, int port, Path dataDir, String storeUrl,
         Objects.requireNonNull(coordinator, "coordinator");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be within 0..65535, was " + port);
+        }
+        if (wirePort < WIRE_OFF || wirePort > 65535) {
+            throw new IllegalArgumentException("wirePort must be within 0..65535, or " + WIRE_OFF + " for none, was "
+                    + wirePort);
+        }
+        if (wirePort > 0 && wirePort == port) {
+            throw new IllegalArgumentException("wirePort must differ from the HTTP port " + port);
         }
         if (maxBodyBytes < 1024 || maxBodyBytes > 16 * 1024 * 1024) {
             throw new IllegalArgumentException("maxBodyBytes must be within 1 KiB..16 MiB, was " + maxBodyBytes);
@@ -47,7 +70,7 @@ public record ServerConfig(String bind, int port, Path dataDir, String storeUrl,
 
     /** One line per setting, passwords hidden: printed once at start. */
     public String describe() {
-        return "bind=" + bind + " port=" + port
+        return "bind=" + bind + " port=" + port + " wirePort=" + (wirePort == WIRE_OFF ? "off" : wirePort)
                 + (storeUrl == null ? " store=embedded data=" + dataDir.toAbsolutePath()
                 : " store=" + storeUrl.replaceAll("(?i)(password=)[^&;]*", "$1***"))
                 + " node=" + coordinator.nodeId() + " defaultTimeout=" + coordinator.defaultTimeout()

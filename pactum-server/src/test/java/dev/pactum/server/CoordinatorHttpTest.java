@@ -36,10 +36,16 @@ class CoordinatorHttpTest {
     void start() throws Exception {
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("test").retryBase(Duration.ofMillis(20))
                 .retryCap(Duration.ofMillis(200)).workerInterval(Duration.ofMillis(20)).build();
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, null, null, null, 64 * 1024, Duration.ofSeconds(5), cc);
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, null, null, null, 64 * 1024, Duration.ofSeconds(5), cc,
+                0);
         coordinator = Coordinator.start(config, Clock.systemUTC());
-        client = PactumClient.connect(URI.create("http://127.0.0.1:" + coordinator.port()));
+        client = PactumClient.connect(address());
         p = new CountingParticipant();
+    }
+
+    /** Where the SDK reaches the coordinator: HTTP here, the wire protocol in {@link CoordinatorWireTest}. */
+    URI address() {
+        return URI.create("http://127.0.0.1:" + coordinator.port());
     }
 
     @AfterEach

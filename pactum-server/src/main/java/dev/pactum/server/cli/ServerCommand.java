@@ -15,13 +15,18 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code pactum server}: runs the coordinator until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the Pactum coordinator (HTTP API on /api/v1, /health, /metrics).")
+        description = "Run the Pactum coordinator (HTTP API on /api/v1, /health, /metrics; with --wire-port the same API"
+                + " over the binary wire protocol for the Java SDK).")
 public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind;
 
     @Option(names = "--port", defaultValue = "7070", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--wire-port", defaultValue = "-1", description = "Port of the binary wire protocol beside HTTP"
+            + " (docs/wire.md; the SDK's pactum://host:port), 0 for any free port; -1, the default, opens none.")
+    int wirePort;
 
     @Option(names = "--data", defaultValue = "data", description = "Directory of the embedded store (default: ${DEFAULT-VALUE}).")
     Path data;
@@ -93,6 +98,7 @@ public final class ServerCommand implements Callable<Integer> {
                 .failpoints(Failpoints.of(failpoints))
                 .maxChecks(maxChecks)
                 .build();
-        return new ServerConfig(bind, port, data, storeUrl, storeUser, storePassword, 64 * 1024, branchTimeout, cc);
+        return new ServerConfig(bind, port, data, storeUrl, storeUser, storePassword, 64 * 1024, branchTimeout, cc,
+                wirePort);
     }
 }

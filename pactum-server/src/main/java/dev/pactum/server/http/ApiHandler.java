@@ -1,273 +1,51 @@
 package dev.pactum.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.pactum.api.AbortRequest;
-import dev.pactum.api.ResolveRequest;
-import dev.pactum.api.BeginRequest;
-import dev.pactum.api.BranchRequest;
-import dev.pactum.api.ConflictException;
-import dev.pactum.api.ErrorBody;
-import dev.pactum.api.GlobalStatus;
-import dev.pactum.api.IllegalTransitionException;
-import dev.pactum.api.InvalidInputException;
-import dev.pactum.api.PactumException;
-import dev.pactum.api.SubmitRequest;
-import dev.pactum.api.UnknownTransactionException;
-import dev.pactum.core.CoordinatorService;
-import dev.pactum.server.Json;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import dev.pactum.server.api.ApiAnswer;
+import dev.pactum.server.api.ApiDispatcher;
+import dev.pactum.server.api.ApiError;
+import dev.pactum.server.api.MinimalAnswer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Supplier;
 
 /**
- * The HTTP/JSON adapter: parses a request, calls {@link CoordinatorService}, writes the answer. It holds no
- * logic of its own; docs/openapi.yaml describes the routes. Runs on virtual threads, so it may block.
- *
- * <pre>
- *   POST /api/v1/transactions                      begin
- *   GET  /api/v1/transactions?status=&after=&limit= list
- *   GET  /api/v1/transactions/{gid}                 query one, with branches
- *   POST /api/v1/transactions/{gid}/branches        register a TCC branch
- *   POST /api/v1/transactions/{gid}/submit          commit
- *   POST /api/v1/transactions/{gid}/abort           roll back
- *   POST /api/v1/transactions/{gid}/resolve         an operator's decision for a PARKED transaction
- *   GET  /health, GET /metrics
- * </pre>
- *
- * A request with {@code Prefer: return=minimal} gets a transaction or branch answer without times and operations
- * ({@link MinimalAnswer}); the SDK asks for it.
+ * The HTTP/JSON adapter: HTTP's framing only. It reads the request (path, query, {@code Prefer}, body within the
+ * limit), hands it to the {@link ApiDispatcher} every transport shares, and writes the answer. docs/openapi.yaml
+ * describes the routes. Runs on virtual threads, so it may block.
  */
 public final class ApiHandler extends Handler.Abstract {
-    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
-    private static final String PREFIX = "/api/v1/transactions";
-    /**
-     * The code of a 404 that is about the path, not about a transaction; an unknown transaction answers
-     * {@link UnknownTransactionException#CODE} with its gid, so a client never takes one for the other.
-     */
-    static final String NO_ROUTE = "no_route";
     private static final String PREFER = "Prefer";
     private static final String PREFERENCE_APPLIED = "Preference-Applied";
 
-    private final CoordinatorService service;
-    private final int maxBodyBytes;
-    private final Supplier<String> health;
-    private final Supplier<String> metrics;
-    private final MeterRegistry registry;
-    private final java.util.concurrent.ConcurrentMap<String, AtomicReferenceArray<Timer>> timers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ApiDispatcher api;
 
-    public ApiHandler(CoordinatorService service, int maxBodyBytes, Supplier<String> health, Supplier<String> metrics,
-                      MeterRegistry registry) {
-        this.service = service;
-        this.maxBodyBytes = maxBodyBytes;
-        this.health = health;
-        this.metrics = metrics;
-        this.registry = registry;
+    public ApiHandler(ApiDispatcher api) {
+        this.api = api;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        long start = System.nanoTime();
-        String path = Request.getPathInContext(request);
-        String method = request.getMethod();
-        String route = routeOf(method, path);
-        String allow = null;
-        int status;
-        byte[] body;
-        String contentType = "application/json";
-        try {
-            if (path.equals("/health") && method.equals("GET")) {
-                status = 200;
-                body = health(log);
-                if (body == null) {
-                    // Both what a load balancer reads (status) and the ErrorBody every error answer is.
-                    status = 503;
-                    body = "{\"status\":\"DOWN\",\"error\":\"unhealthy\",\"message\":\"the store cannot be read\"}"
-                            .getBytes(StandardCharsets.UTF_8);
-                }
-            } else if (path.equals("/metrics") && method.equals("GET")) {
-                status = 200;
-                contentType = "text/plain; version=0.0.4; charset=utf-8";
-                body = metrics.get().getBytes(StandardCharsets.UTF_8);
-            } else if (path.equals("/health") || path.equals("/metrics")) {
-                throw methodNotAllowed(method, "GET");
-            } else if (path.equals(PREFIX) || path.startsWith(PREFIX + "/")) {
-                // The body is read before routing, so even a refused request leaves the connection clean for reuse.
-                byte[] raw = method.equals("GET") ? new byte[0] : readBody(request);
-                Answer a = api(request, method, path.substring(PREFIX.length()), raw);
-                status = a.status;
-                byte[] minimal = MinimalAnswer.asked(request.getHeaders().getValuesList(PREFER))
-                        ? MinimalAnswer.of(a.value) : null;
-                if (minimal != null) {
-                    body = minimal;
-                    response.getHeaders().put(PREFERENCE_APPLIED, MinimalAnswer.APPLIED);
-                } else {
-                    body = Json.MAPPER.writeValueAsBytes(a.value);
-                }
-            } else {
-                throw noRoute(method, path);
-            }
-        } catch (HttpError e) {
-            status = e.status;
-            allow = e.allow;
-            body = bytes(e.body);
-        } catch (InvalidInputException e) {
-            status = 400;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
-        } catch (UnknownTransactionException e) {
-            status = 404;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
-        } catch (ConflictException e) {
-            status = 409;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
-        } catch (IllegalTransitionException e) {
-            log.error("illegal transition on {} {}", method, path, e);
-            status = 500;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
-        } catch (PactumException e) {
-            // Not the caller's fault: the store failed, for instance. Worth a retry later.
-            log.error("{} on {} {}", e.code(), method, path, e);
-            status = 503;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
-        } catch (RuntimeException | IOException e) {
-            log.error("internal error on {} {}", method, path, e);
-            status = 500;
-            body = bytes(new ErrorBody("internal", "internal error: " + e.getMessage(), null, null, null));
+        boolean minimal = MinimalAnswer.asked(request.getHeaders().getValuesList(PREFER));
+        ApiAnswer a = api.dispatch(request.getMethod(), Request.getPathInContext(request),
+                request.getHttpURI().getQuery(), minimal, () -> readBody(request));
+        response.setStatus(a.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, a.contentType());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, a.body().length);
+        if (a.minimal()) {
+            response.getHeaders().put(PREFERENCE_APPLIED, MinimalAnswer.APPLIED);
         }
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        if (allow != null) {
-            response.getHeaders().put(HttpHeader.ALLOW, allow);
+        if (a.allow() != null) {
+            response.getHeaders().put(HttpHeader.ALLOW, a.allow());
         }
-        response.write(true, ByteBuffer.wrap(body), callback);
-        timer(route, status).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        response.write(true, ByteBuffer.wrap(a.body()), callback);
         return true;
-    }
-
-    private record Answer(int status, Object value) {
-    }
-
-    /**
-     * One timer per route and status, looked up once: building a meter id per request showed in profiles, and so did
-     * the string key made of both; the route's timers are kept in an array indexed by status.
-     */
-    private Timer timer(String route, int status) {
-        AtomicReferenceArray<Timer> byStatus = timers.computeIfAbsent(route, r -> new AtomicReferenceArray<>(600));
-        int i = status >= 0 && status < byStatus.length() ? status : 0;
-        Timer t = byStatus.get(i);
-        if (t == null) {
-            // A race registers the same meter twice, which Micrometer answers with the one registered: harmless.
-            t = Timer.builder("pactum.http.requests").tag("route", route).tag("status", Integer.toString(status))
-                    .register(registry);
-            if (i == status) {
-                byStatus.set(i, t);
-            }
-        }
-        return t;
-    }
-
-    /** The route's name for metrics, decided before the request runs so that error answers are counted under it. */
-    static String routeOf(String method, String path) {
-        if (path.equals("/health") || path.equals("/metrics")) {
-            return path.substring(1);
-        }
-        if (path.equals(PREFIX)) {
-            return method.equals("POST") ? "begin" : "list";
-        }
-        if (path.startsWith(PREFIX + "/")) {
-            String[] parts = path.substring(PREFIX.length() + 1).split("/", -1);
-            if (parts.length == 1) {
-                return "get";
-            }
-            if (parts.length == 2 && (parts[1].equals("branches") || parts[1].equals("submit") || parts[1].equals("abort")
-                    || parts[1].equals("resolve"))) {
-                return parts[1].equals("branches") ? "branch" : parts[1];
-            }
-        }
-        return "unknown";
-    }
-
-    private byte[] health(Logger log) {
-        try {
-            return health.get().getBytes(StandardCharsets.UTF_8);
-        } catch (RuntimeException e) {
-            log.error("health check failed", e);
-            return null;
-        }
-    }
-
-    private Answer api(Request request, String method, String rest, byte[] raw) throws IOException {
-        // rest is "", "/{gid}", "/{gid}/branches", "/{gid}/submit", "/{gid}/abort" or "/{gid}/resolve"
-        String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
-        if (parts.length == 0) {
-            if (method.equals("POST")) {
-                CoordinatorService.Begun b = service.begin(read(raw, BeginRequest.class, true));
-                return new Answer(b.created() ? 201 : 200, b.transaction());
-            }
-            if (method.equals("GET")) {
-                Fields q = query(request);
-                GlobalStatus status = parseStatus(q.getValue("status"));
-                int limit = parseLimit(q.getValue("limit"));
-                return new Answer(200, service.list(status, q.getValue("after"), limit));
-            }
-            throw methodNotAllowed(method, "POST or GET");
-        }
-        String gid = parts[0];
-        if (parts.length == 1) {
-            if (method.equals("GET")) {
-                return new Answer(200, service.get(gid));
-            }
-            throw methodNotAllowed(method, "GET");
-        }
-        if (parts.length == 2 && method.equals("POST")) {
-            return switch (parts[1]) {
-                case "branches" -> new Answer(201,
-                        service.registerBranch(gid, read(raw, BranchRequest.class, true)));
-                case "submit" -> new Answer(200, service.submit(gid, read(raw, SubmitRequest.class, false)));
-                case "abort" -> new Answer(200, service.abort(gid, read(raw, AbortRequest.class, false)));
-                case "resolve" -> new Answer(200, service.resolve(gid, read(raw, ResolveRequest.class, true)));
-                default -> throw noRoute(method, PREFIX + rest);
-            };
-        }
-        if (parts.length == 2) {
-            throw methodNotAllowed(method, "POST");
-        }
-        throw noRoute(method, PREFIX + rest);
-    }
-
-    private static HttpError noRoute(String method, String path) {
-        return new HttpError(404, NO_ROUTE, "no route " + method + " " + path, null);
-    }
-
-    /** The query parameters; a bad percent escape or bad UTF-8 in them is the caller's error, not ours. */
-    private static Fields query(Request request) {
-        try {
-            return Request.extractQueryParameters(request);
-        } catch (RuntimeException e) { // Jetty's BadMessageException, or IllegalArgumentException from decoding
-            throw new HttpError(400, InvalidInputException.CODE, "the query string cannot be decoded: "
-                    + e.getMessage(), "query");
-        }
     }
 
     /**
@@ -278,21 +56,22 @@ public final class ApiHandler extends Handler.Abstract {
     private static final int DRAIN_LIMIT = 1024 * 1024;
 
     private byte[] readBody(Request request) throws IOException {
+        int max = api.maxBodyBytes();
         try (InputStream in = Content.Source.asInputStream(request)) {
-            if (request.getLength() > maxBodyBytes) {
+            if (request.getLength() > max) {
                 drain(in, request.getLength());
-                throw tooLarge();
+                throw api.tooLarge();
             }
             byte[] raw;
             try {
-                raw = in.readNBytes(maxBodyBytes + 1);
+                raw = in.readNBytes(max + 1);
             } catch (IOException | RuntimeException e) {
                 // Cut short, a chunk that does not parse, a Content-Length the body does not match: the client's doing.
-                throw new HttpError(400, "bad_request", "the body cannot be read: " + e.getMessage(), "body");
+                throw new ApiError(400, "bad_request", "the body cannot be read: " + e.getMessage(), "body");
             }
-            if (raw.length > maxBodyBytes) {
+            if (raw.length > max) {
                 drain(in, DRAIN_LIMIT);
-                throw tooLarge();
+                throw api.tooLarge();
             }
             return raw;
         }
@@ -306,98 +85,6 @@ public final class ApiHandler extends Handler.Abstract {
             in.skipNBytes(Math.min(length, DRAIN_LIMIT));
         } catch (IOException | RuntimeException shorter) {
             // The body ended early or broke: nothing more to read, the answer goes out as it is.
-        }
-    }
-
-    private static <T> T read(byte[] raw, Class<T> type, boolean required) throws IOException {
-        if (raw.length == 0 || isBlank(raw)) {
-            if (required) {
-                throw new HttpError(400, InvalidInputException.CODE, "a JSON object body is required", "body");
-            }
-            return null;
-        }
-        try {
-            return Json.MAPPER.readValue(raw, type);
-        } catch (UnrecognizedPropertyException e) {
-            throw new HttpError(400, InvalidInputException.CODE, "unknown field '" + e.getPropertyName() + "'", e.getPropertyName());
-        } catch (InvalidFormatException e) {
-            String field = fieldOf(e);
-            throw new HttpError(400, InvalidInputException.CODE, "field '" + field + "' has an invalid value '" + e.getValue() + "'",
-                    field);
-        } catch (JsonMappingException e) {
-            String field = fieldOf(e);
-            throw new HttpError(400, InvalidInputException.CODE, field.isEmpty() ? "the body is not the expected JSON object: "
-                    + e.getOriginalMessage() : "field '" + field + "' has the wrong type", field.isEmpty() ? "body" : field);
-        } catch (JsonProcessingException e) {
-            throw new HttpError(400, "malformed_json", "malformed JSON: " + e.getOriginalMessage(), "body");
-        } catch (CharConversionException e) {
-            // Jackson's UTF-32 reader throws this (not a JsonProcessingException) for bytes that are no character.
-            throw new HttpError(400, "malformed_json", "the body is not JSON in UTF-8, UTF-16 or UTF-32: "
-                    + e.getMessage(), "body");
-        }
-    }
-
-    private static String fieldOf(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private HttpError tooLarge() {
-        return new HttpError(413, "too_large", "request body exceeds " + maxBodyBytes + " bytes", "body");
-    }
-
-    private static HttpError methodNotAllowed(String method, String allowed) {
-        return new HttpError(405, "method_not_allowed", method + " is not allowed here; use " + allowed, null)
-                .withAllow(allowed.replace(" or ", ", "));
-    }
-
-    private static GlobalStatus parseStatus(String s) {
-        if (s == null || s.isEmpty()) {
-            return null;
-        }
-        try {
-            return GlobalStatus.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("status", "unknown status '" + s + "'; one of ACTIVE, COMMITTING, ABORTING,"
-                    + " COMMITTED, ABORTED");
-        }
-    }
-
-    private static int parseLimit(String s) {
-        if (s == null || s.isEmpty()) {
-            return 100;
-        }
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("limit", "limit must be a number, was '" + s + "'");
-        }
-    }
-
-    private static boolean isBlank(byte[] raw) {
-        for (byte b : raw) {
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] bytes(ErrorBody e) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(e);
-        } catch (JsonProcessingException x) {
-            throw new IllegalStateException(x);
         }
     }
 }

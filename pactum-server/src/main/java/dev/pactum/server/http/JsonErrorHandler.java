@@ -75,7 +75,7 @@ public final class JsonErrorHandler extends ErrorHandler {
     private static String code(int status) {
         return switch (status) {
             case 400 -> "bad_request";
-            case 404 -> ApiHandler.NO_ROUTE;
+            case 404 -> dev.pactum.server.api.ApiDispatcher.NO_ROUTE;
             case 405 -> "method_not_allowed";
             case 408 -> "request_timeout";
             case 413 -> "too_large";

@@ -19,6 +19,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * H2). The crash tests ({@link MsgCrashTest}) cover the same SDK with processes killed; this is the plain round
  * trip, in a second.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MessageProducerCoordinatorTest {
     @TempDir
     static Path dir;
@@ -54,8 +56,18 @@ class MessageProducerCoordinatorTest {
     static JdbcDataSource orders;
     static String destination;
 
+    /** Over HTTP here; over the wire protocol in {@link MessageProducerCoordinatorWireTest}. */
+    boolean wire() {
+        return false;
+    }
+
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception { // an instance method (one instance per class) so that a subclass picks the transport
+        startWith(wire());
+    }
+
+    /** Starts the coordinator and connects the SDK over HTTP, or over the wire protocol ({@code wire}). */
+    static void startWith(boolean wire) throws Exception {
         orders = h2("orders");
         ledger = new ConsumerLedger(h2("consumer"));
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -76,8 +88,9 @@ class MessageProducerCoordinatorTest {
         CoordinatorConfig cc = CoordinatorConfig.builder().nodeId("producer-test").retryBase(Duration.ofMillis(20))
                 .retryCap(Duration.ofMillis(100)).workerInterval(Duration.ofMillis(20)).build();
         coordinator = Coordinator.start(new ServerConfig("127.0.0.1", 0, dir, null, null, null, 64 * 1024,
-                Duration.ofSeconds(5), cc), Clock.systemUTC());
-        client = PactumClient.connect(URI.create("http://127.0.0.1:" + coordinator.port()), Duration.ofSeconds(5));
+                Duration.ofSeconds(5), cc, 0), Clock.systemUTC());
+        client = PactumClient.connect(URI.create(wire ? "pactum://127.0.0.1:" + coordinator.wirePort()
+                : "http://127.0.0.1:" + coordinator.port()), Duration.ofSeconds(5));
         producer = MessageProducer.builder().client(client).dataSource(orders)
                 .checkUrl(URI.create(self + "/check")).checkTimeout(Duration.ofSeconds(10)).build(); // no early checks
         producer.createSchemaIfMissing();

@@ -1,4 +1,4 @@
-package dev.pactum.server.http;
+package dev.pactum.server.api;
 
 import dev.pactum.api.BranchView;
 import dev.pactum.api.TransactionView;
@@ -13,15 +13,15 @@ import java.util.List;
  * Jackson with a dozen timestamps and every branch's targets, was a tenth of the coordinator's CPU samples
  * (docs/benchmarks.md), and reading it was as costly on the client's side. Written by hand: a few fixed fields.
  */
-final class MinimalAnswer {
+public final class MinimalAnswer {
     /** The value of the {@code Preference-Applied} header of such an answer. */
-    static final String APPLIED = "return=minimal";
+    public static final String APPLIED = "return=minimal";
 
     private MinimalAnswer() {
     }
 
     /** Whether the request's {@code Prefer} header values ask for a minimal answer. */
-    static boolean asked(List<String> prefer) {
+    public static boolean asked(List<String> prefer) {
         for (String header : prefer) {
             for (String p : header.split(",")) {
                 // A preference may carry parameters after ';' and optional white space around '='.
