@@ -2,6 +2,7 @@ package dev.pactum.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.pactum.api.Headers;
 import dev.pactum.client.PactumClient;
 import dev.pactum.client.xa.XaParticipant;
@@ -70,7 +71,10 @@ final class XaBenchParticipant implements AutoCloseable {
                 String gid = request.getHeaders().get(Headers.GID);
                 String branch = request.getHeaders().get(Headers.BRANCH_ID);
                 int status = switch (Request.getPathInContext(request)) {
-                    case "/work" -> xa.work(gid, branch, conn -> increment(conn)).httpStatus();
+                    case "/work" -> {
+                        releaseBaselineConnections();
+                        yield xa.work(gid, branch, conn -> increment(conn)).httpStatus();
+                    }
                     case "/xa/prepare" -> xa.prepare(gid, branch).httpStatus();
                     case "/xa/commit" -> xa.commit(gid, branch).httpStatus();
                     case "/xa/rollback" -> xa.rollback(gid, branch).httpStatus();
@@ -81,6 +85,18 @@ final class XaBenchParticipant implements AutoCloseable {
                 return true;
             }
         });
+    }
+
+    /**
+     * The baseline's pool keeps its connections open after its phase; with the XA participants' own they passed
+     * PostgreSQL's default limit of 100 connections at concurrency 32 ("sorry, too many clients already": branch
+     * work refused, counted as errors). Closed when XA work comes again (no baseline call runs then).
+     */
+    private void releaseBaselineConnections() {
+        HikariPoolMXBean pool = local.getHikariPoolMXBean();
+        if (pool.getActiveConnections() == 0 && pool.getIdleConnections() > 0) {
+            pool.softEvictConnections();
+        }
     }
 
     private static XADataSource xaDataSource(String url) throws SQLException {

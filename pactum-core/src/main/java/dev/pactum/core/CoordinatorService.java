@@ -230,13 +230,12 @@ public final class CoordinatorService {
                     checkTried(gid, tx, branches, tried);
                     Optional<GlobalTransaction> stored = decisions.move(tx, p.submitTarget(), "submitted");
                     if (stored.isPresent()) {
-                        GlobalTransaction after = p.afterSubmit(stored.get());
-                        if (after.status().isDecision()) {
-                            driver.startDriving(after);
+                        // The pattern answers with the branches as stored (XA: with its votes), read no more.
+                        Pattern.Submitted after = p.afterSubmit(stored.get(), branches);
+                        if (after.tx().status().isDecision()) {
+                            driver.startDriving(after.tx());
                         }
-                        // Unless the pattern did something before answering (XA voted), the branches just read
-                        // are still what is stored: no need to read them again.
-                        return after == stored.get() ? Views.of(after, branches) : view(after);
+                        return Views.of(after.tx(), after.branches());
                     }
                 }
                 default -> throw new IllegalStateException("unknown status " + tx.status());

@@ -9,7 +9,7 @@ import java.util.Set;
  * hoping a random kill lands there. In production the set is empty and {@link #hit} is one set lookup.
  */
 public final class Failpoints {
-    /** XA: PREPARING is durable, no prepare call made yet. */
+    /** XA: PREPARING handed to the store (not synced: the crash may lose it, then restart aborts at the timeout), no prepare call made. */
     public static final String XA_BEFORE_VOTE = "xa-before-vote";
     /** XA: every branch answered prepare, the decision not yet recorded. */
     public static final String XA_AFTER_VOTE = "xa-after-vote";

@@ -44,11 +44,16 @@ public interface Pattern {
 
     /**
      * Runs, on the submitting request's thread, what must be done before the submit answers, starting from the
-     * stored result of the submit (this node holds its lease). XA votes here and returns the decided transaction;
-     * TCC has nothing to do. Returns the stored transaction afterwards.
+     * stored result of the submit (this node holds its lease) and its branches as stored (read before the submit's
+     * compare-and-set, which would have failed had one been added since). XA votes here and returns the decided
+     * transaction; TCC has nothing to do. Returns the stored transaction and its branches afterwards.
      */
-    default GlobalTransaction afterSubmit(GlobalTransaction submitted) {
-        return submitted;
+    default Submitted afterSubmit(GlobalTransaction submitted, List<BranchRecord> branches) {
+        return new Submitted(submitted, branches);
+    }
+
+    /** A transaction and its branches as stored after {@link #afterSubmit}: what the submit answers with. */
+    record Submitted(GlobalTransaction tx, List<BranchRecord> branches) {
     }
 
     /**

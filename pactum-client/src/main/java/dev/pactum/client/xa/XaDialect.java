@@ -31,7 +31,19 @@ enum XaDialect {
         /**
          * PostgreSQL answers {@code PREPARE TRANSACTION} in a transaction that an earlier error aborted with
          * {@code ROLLBACK} and no error, and the driver then reports XA_OK: the branch would vote yes with
-         * nothing prepared. So look for the prepared transaction itself (one indexed read of a small view).
+         * nothing prepared. pgjdbc knows before the prepare: the server's last answer said the transaction failed
+         * ({@link PgTransactionState}), and that costs no round trip. Another driver: unknown, see
+         * {@link #confirmPrepared}.
+         */
+        @Override
+        Boolean abortedBeforePrepare(Connection conn) throws SQLException {
+            return PgTransactionState.failed(conn);
+        }
+
+        /**
+         * Only when {@link #abortedBeforePrepare} could not tell (a driver other than pgjdbc, or a work that closed
+         * its handle): look for the prepared transaction itself, one more round trip (an indexed read of a small
+         * view).
          */
         @Override
         boolean confirmPrepared(Connection conn, Xid xid) throws SQLException {
@@ -146,8 +158,17 @@ enum XaDialect {
     }
 
     /**
-     * After {@code xa.prepare} answered XA_OK on {@code conn}: whether the transaction really is prepared. False
-     * means the database rolled it back instead.
+     * Before {@code xa.prepare}, on the connection that did the work: TRUE when the branch's transaction is known
+     * to be aborted already (its prepare would roll it back, yet answer XA_OK), FALSE when it is known not to be,
+     * null when only {@link #confirmPrepared} after the prepare can tell. Must not send anything to the database.
+     */
+    Boolean abortedBeforePrepare(Connection conn) throws SQLException {
+        return Boolean.FALSE;
+    }
+
+    /**
+     * After {@code xa.prepare} answered XA_OK on {@code conn}, when {@link #abortedBeforePrepare} answered null:
+     * whether the transaction really is prepared. False means the database rolled it back instead.
      */
     boolean confirmPrepared(Connection conn, Xid xid) throws SQLException {
         return true;

@@ -449,6 +449,13 @@ public final class XaParticipant implements AutoCloseable {
 
     private XaResult prepareHeld(Branch b) {
         XaConnectionPool.Lease c = b.connection;
+        Boolean aborted = abortedBeforePrepare(c);
+        if (Boolean.TRUE.equals(aborted)) {
+            log.warn("XA branch {}: an SQL error inside the work aborted its transaction and the work went on:"
+                    + " rolled back, voting no", b.id);
+            rollbackIdle(b, "aborted by an error inside the work");
+            return XaResult.REFUSED;
+        }
         int vote;
         try {
             vote = c.xa.prepare(b.xid);
@@ -470,12 +477,14 @@ public final class XaParticipant implements AutoCloseable {
             log.debug("XA branch {}: read-only, nothing to commit: yes", b.id);
             return XaResult.READ_ONLY;
         }
-        boolean confirmed;
-        try {
-            // A fresh handle: the work may have closed the one it was given, against the rules.
-            confirmed = dialect.confirmPrepared(c.newConnection(), b.xid);
-        } catch (SQLException | RuntimeException e) {
-            return prepareUncertain(b, e);
+        boolean confirmed = true;
+        if (aborted == null) {
+            try {
+                // A fresh handle: the work may have closed the one it was given, against the rules.
+                confirmed = dialect.confirmPrepared(c.newConnection(), b.xid);
+            } catch (SQLException | RuntimeException e) {
+                return prepareUncertain(b, e);
+            }
         }
         if (!confirmed) {
             log.warn("XA branch {}: the database rolled it back instead of preparing it (an SQL error inside the"
@@ -493,6 +502,21 @@ public final class XaParticipant implements AutoCloseable {
         b.moveTo(BranchState.PREPARED, clock.instant());
         log.debug("XA branch {}: prepared: yes", b.id);
         return XaResult.APPLIED;
+    }
+
+    /**
+     * Whether the branch's transaction is known to be aborted before its prepare (see
+     * {@link XaDialect#abortedBeforePrepare}); null when that cannot be told without the database, and then the
+     * prepare is checked after it. Never opens a new handle: on PostgreSQL that would roll the work back.
+     */
+    private Boolean abortedBeforePrepare(XaConnectionPool.Lease c) {
+        try {
+            Connection h = c.connection();
+            return h == null || h.isClosed() ? null : dialect.abortedBeforePrepare(h);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("cannot read the transaction state before the prepare; checking after it", e);
+            return null;
+        }
     }
 
     /**

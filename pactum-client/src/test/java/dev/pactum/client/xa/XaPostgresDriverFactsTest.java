@@ -174,18 +174,23 @@ class XaPostgresDriverFactsTest {
     }
 
     @Test
-    void abortedTransactionPreparesWithXaOkButNothingIsPrepared() throws Exception {
+    void abortedTransactionPreparesWithXaOkButNothingIsPreparedAndTheDriverKnewBefore() throws Exception {
+        // The participant votes no on the driver's transaction state, with no round trip (PgTransactionState).
         Xid x = newXid();
         try (OpenXa xc = new OpenXa(ds)) {
             XAResource xa = xc.getXAResource();
             xa.start(x, XAResource.TMNOFLAGS);
-            update(xc.getConnection());
-            try (Statement st = xc.getConnection().createStatement()) {
+            Connection c = xc.getConnection(); // one handle: a second one would roll the branch back
+            update(c);
+            assertThat(PgTransactionState.failed(c)).as("after a good statement").isFalse();
+            try (Statement st = c.createStatement()) {
                 st.execute("SELECT * FROM no_such_table");
             } catch (SQLException expected) {
                 assertThat(expected.getSQLState()).isEqualTo("42P01");
             }
+            assertThat(PgTransactionState.failed(c)).as("after an error inside the transaction").isTrue();
             xa.end(x, XAResource.TMSUCCESS);
+            assertThat(PgTransactionState.failed(c)).as("end sends nothing and keeps the state").isTrue();
             assertThat(xa.prepare(x)).as("PostgreSQL answers ROLLBACK to PREPARE TRANSACTION, no error")
                     .isEqualTo(XAResource.XA_OK);
             assertThat(db.preparedBranches(prefix)).isEmpty();

@@ -13,14 +13,16 @@ import java.util.Optional;
  * contract suite ({@code TransactionStoreContract} in this module's test jar).
  *
  * <p>Durability: when {@link #begin}, {@link #addBranch} or a {@link #compareAndSet} that changes the status to a
- * decision, to PREPARING or to PARKED (any other non-final status) returns, the write survives a crash of the process and of the machine (it has been
+ * decision or to PARKED returns, the write survives a crash of the process and of the machine (it has been
  * fsync'd or committed). Every write that any later call has seen survives a crash of the process alone (a store
  * may return from a lazy write below before making it, but then every later call on that transaction waits for it).
  * Every later call sees every write that returned (read-your-writes). Writes whose loss a restart repairs
  * by driving the transaction again may be lazier about a machine crash: {@link #updateBranch} (the branch is
  * called again, and the participant's barrier turns the call into a no-op), a {@code compareAndSet} to a final
- * status (the decision stays on disk, so phase 2 runs again) or to the same status (a new schedule or lease), the
- * leases of {@link #claimDue} and {@link #releaseLeases}. docs/core.md, "What is durable when", has the table.
+ * status (the decision stays on disk, so phase 2 runs again), to the same status (a new schedule or lease) or
+ * to XA's PREPARING (the transaction is found ACTIVE with all its branches and aborted at its timeout; a later
+ * durable write, such as the vote's decision, makes every earlier write durable too), the leases of
+ * {@link #claimDue} and {@link #releaseLeases}. docs/core.md, "What is durable when", has the table.
  *
  * <p>Concurrency: implementations are thread-safe; several coordinator processes may share a JDBC store.
  * Every status change is a compare-and-set, so two writers never both win.
@@ -29,11 +31,13 @@ public interface TransactionStore extends AutoCloseable {
 
     /**
      * Whether a compare-and-set from {@code from} to {@code to} must survive a machine crash (see the durability
-     * note above): a move to another non-final status must; a final status and a same-status change (a schedule, a
-     * lease) may be lost, since driving the transaction again rebuilds them. One rule, so every store agrees.
+     * note above): a move to another non-final status must, except to XA's PREPARING, whose vote's decision (a
+     * move that must) comes after it in the same sequential log; a final status and a same-status change (a
+     * schedule, a lease) may be lost, since driving the transaction again rebuilds them. One rule, so every store
+     * agrees.
      */
     static boolean mustSync(GlobalStatus from, GlobalStatus to) {
-        return from != to && !to.isFinal();
+        return from != to && !to.isFinal() && to != GlobalStatus.PREPARING;
     }
 
     /** Stores a new ACTIVE transaction; if the gid is taken, answers with the stored one and changes nothing. */

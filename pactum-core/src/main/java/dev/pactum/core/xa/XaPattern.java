@@ -113,10 +113,10 @@ public final class XaPattern implements Pattern {
 
     /** Phase one: the vote, then the decision, durable before this returns. */
     @Override
-    public GlobalTransaction afterSubmit(GlobalTransaction preparing) {
+    public Submitted afterSubmit(GlobalTransaction preparing, List<BranchRecord> branches) {
         failpoints.hit(Failpoints.XA_BEFORE_VOTE);
         List<BranchRecord> toPrepare = new ArrayList<>();
-        for (BranchRecord b : store.branches(preparing.gid())) {
+        for (BranchRecord b : branches) {
             if (b.status() == BranchStatus.REGISTERED) {
                 toPrepare.add(b);
             }
@@ -136,7 +136,8 @@ public final class XaPattern implements Pattern {
                         + v.detail();
             }
         }
-        if (failpoints.isArmed(Failpoints.XA_AFTER_VOTE)) {
+        boolean oneByOne = failpoints.isArmed(Failpoints.XA_AFTER_VOTE);
+        if (oneByOne) {
             // The crash tests stop here with every vote recorded and no decision: record them one by one first.
             for (BranchUpdate u : answers) {
                 if (!store.updateBranch(u.expected(), u.updated()) && no == null) {
@@ -150,6 +151,8 @@ public final class XaPattern implements Pattern {
         GlobalStatus decision = no == null ? COMMITTING : ABORTING;
         String why = no == null ? "all branches prepared" : no;
         GlobalTransaction stored = decisions.move(preparing, decision, why, answers).orElse(null);
+        // Whether the branches as stored now are the ones read with the votes applied (no store read needed).
+        boolean votesWritten = stored != null && !oneByOne;
         if (stored == null && !answers.isEmpty() && unchanged(preparing)) {
             // Not moved, yet nobody moved it: a branch changed while it was voting, which is a vote to abort.
             stored = decisions.move(preparing, ABORTING, no != null ? no : "a branch changed while it was voting")
@@ -158,10 +161,30 @@ public final class XaPattern implements Pattern {
         if (stored == null) {
             // Another node presumed us dead and aborted meanwhile (our lease ran out): its decision stands.
             log.warn("{}: the vote's decision {} lost to a concurrent change", preparing.gid(), decision);
-            return store.find(preparing.gid()).orElse(preparing);
+            return asStored(store.find(preparing.gid()).orElse(preparing));
         }
         failpoints.hit(Failpoints.XA_AFTER_DECISION);
-        return stored;
+        // The votes went into the decision's write: the branches as stored are the ones read with the votes applied.
+        return votesWritten ? new Submitted(stored, withVotes(branches, answers)) : asStored(stored);
+    }
+
+    private Submitted asStored(GlobalTransaction tx) {
+        return new Submitted(tx, store.branches(tx.gid()));
+    }
+
+    private static List<BranchRecord> withVotes(List<BranchRecord> branches, List<BranchUpdate> answers) {
+        List<BranchRecord> out = new ArrayList<>(branches.size());
+        for (BranchRecord b : branches) {
+            BranchRecord now = b;
+            for (BranchUpdate u : answers) {
+                if (u.expected() == b) {
+                    now = u.updated();
+                    break;
+                }
+            }
+            out.add(now);
+        }
+        return out;
     }
 
     /** Still stored as {@code tx} was read: same status, same version. */

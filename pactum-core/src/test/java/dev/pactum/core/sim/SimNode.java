@@ -161,6 +161,7 @@ final class SimNode {
                     && sim.random.nextBoolean();
             if (machine) {
                 sim.stats.machineCrashes++;
+                sim.stats.preparingLost += sim.store.preparingNotDurable();
                 sim.store.crash();
             }
             sim.trace.add(sim.clock.instant(), sim.scheduler.depth(), name, "CRASH " + where

@@ -52,6 +52,7 @@ class SimulationTest {
         // The faults the checks are about must really happen, or a green run proves little.
         assertThat(total.crashes).as("crashes").isPositive();
         assertThat(total.machineCrashes).as("crashes losing unsynced writes").isPositive();
+        assertThat(total.preparingLost).as("XA votes whose PREPARING a machine crash lost").isPositive();
         assertThat(total.storeFailures).as("failed store calls").isPositive();
         assertThat(total.lateDeliveries).as("late deliveries").isPositive();
         assertThat(total.duplicates).as("duplicates").isPositive();

@@ -9,6 +9,8 @@ final class Stats {
     long aborted;
     long crashes;
     long machineCrashes;
+    /** XA transactions a machine crash left ACTIVE although they were PREPARING (the lazy write lost). */
+    long preparingLost;
     long storeFailures;
     long nestedCalls;
     long lateDeliveries;
@@ -32,6 +34,7 @@ final class Stats {
         aborted += o.aborted;
         crashes += o.crashes;
         machineCrashes += o.machineCrashes;
+        preparingLost += o.preparingLost;
         storeFailures += o.storeFailures;
         nestedCalls += o.nestedCalls;
         lateDeliveries += o.lateDeliveries;
@@ -52,7 +55,8 @@ final class Stats {
     public String toString() {
         return schedules + " schedules, " + steps + " steps, " + transactions + " transactions (" + committed
                 + " committed, " + aborted + " aborted; " + timeouts + " timed out, " + presumedAborts
-                + " presumed aborts), " + crashes + " node crashes (" + machineCrashes + " losing unsynced writes), "
+                + " presumed aborts), " + crashes + " node crashes (" + machineCrashes + " losing unsynced writes, " + preparingLost
+                + " of them an XA vote's PREPARING), "
                 + storeFailures + " failed store calls, "
                 + nestedCalls + " slow calls with other work inside, " + lateDeliveries + " late deliveries, "
                 + duplicates + " duplicate calls absorbed, " + suspended + " Trys after their Cancel, "

@@ -29,9 +29,9 @@ import java.util.TreeMap;
  * <p>Thread-safe by one lock: simple, and no test needs more.
  *
  * <p>Durability. {@link Durability#ALL_SYNCED} keeps every write, as the JDBC stores do (each call commits).
- * {@link Durability#LAZY_AS_DOCUMENTED} behaves like the embedded store: {@link #updateBranch} and {@link #claimDue}
- * are not synced, every other write is, and a synced write makes everything written before it durable too (one
- * sequential log). {@link #crash()} then loses whatever was written since the last synced write, as a machine crash
+ * {@link Durability#LAZY_AS_DOCUMENTED} behaves like the embedded store: {@link #updateBranch}, {@link #claimDue}
+ * and a {@link #compareAndSet} to XA's PREPARING are not synced, every other write is, and a synced write makes
+ * everything written before it durable too (one sequential log). {@link #crash()} then loses whatever was written since the last synced write, as a machine crash
  * would; {@link #findDurable} answers from what would survive.
  *
  * <p>An {@link Observer} sees every write and every refused move, so a test can validate each status change on its
@@ -214,8 +214,13 @@ public final class InMemoryTransactionStore implements TransactionStore {
                 live.lanes.append(b.lane(), b.gid(), b.branchId());
             }
             live.globals.put(next.gid(), next);
-            observer.globalWritten(stored, next, true);
-            synced();
+            // As the embedded store: a move to PREPARING waits for the next synced write (the vote's decision).
+            boolean sync = durability == Durability.ALL_SYNCED || next.status() != GlobalStatus.PREPARING
+                    || stored.status() == GlobalStatus.PREPARING;
+            observer.globalWritten(stored, next, sync);
+            if (sync) {
+                synced();
+            }
             return Optional.of(next);
         }
     }
@@ -323,6 +328,20 @@ public final class InMemoryTransactionStore implements TransactionStore {
     @Override
     public String name() {
         return "in-memory";
+    }
+
+    /** Transactions PREPARING now whose durable copy is not: what a {@link #crash()} now turns back to ACTIVE. */
+    public int preparingNotDurable() {
+        synchronized (lock) {
+            int n = 0;
+            for (GlobalTransaction tx : live.globals.values()) {
+                GlobalTransaction d = durable.globals.get(tx.gid());
+                if (tx.status() == GlobalStatus.PREPARING && d != null && d.status() != GlobalStatus.PREPARING) {
+                    n++;
+                }
+            }
+            return n;
+        }
     }
 
     /**

@@ -43,10 +43,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * one's does not, and every later call on the same gid waits for it instead (read-your-writes). The unfinished
  * transactions' records and branches are also held in memory ({@link LiveTransactions}) for the request path's reads.
  *
- * <p>Durability: begin, addBranch and every move to another non-final status (a decision, PREPARING, PARKED) are
- * synced writes. Branch acknowledgements, leases, reschedules and final statuses are not: the WAL is sequential,
- * so the next synced write persists them too, and losing one in a machine crash only makes the coordinator drive
- * the transaction once more (idempotent calls) or wait for nothing. A crash of the process alone loses none of them.
+ * <p>Durability: begin, addBranch and every move to a decision or to PARKED are synced writes. Branch
+ * acknowledgements, leases, reschedules, final statuses and XA's PREPARING are not: the WAL is sequential, so the
+ * next synced write persists them too, and losing one in a machine crash only makes the coordinator drive the
+ * transaction once more (idempotent calls), wait for nothing, or (PREPARING) abort an XA transaction at its
+ * timeout instead of at once. A crash of the process alone loses none of them.
  *
  * <p>Outcomes: a write that returns is written; one that throws {@link StoreWriteRefusedException} (or
  * {@link StoreClosedException}) is not, and never will be; one that throws {@link StoreWriteUnknownException} may be
@@ -338,10 +339,12 @@ public final class EmbeddedTransactionStore implements TransactionStore {
 
     /**
      * Writes a new version of a global record with its status index, and mirrors it in the due index. Synced only
-     * when it moves the status somewhere a restart could not find again: to a decision (invariant 1) or to
-     * PREPARING. A final status, a reschedule or a lease (same status) lost in a machine crash leaves the last
-     * synced decision on disk, and the coordinator drives the transaction once more; the barrier makes the repeated
-     * calls no-ops.
+     * when it moves the status somewhere a restart could not find again: to a decision (invariant 1) or to PARKED.
+     * A final status, a reschedule or a lease (same status) lost in a machine crash leaves the last synced decision
+     * on disk, and the coordinator drives the transaction once more; the barrier makes the repeated calls no-ops.
+     * XA's PREPARING lost in a machine crash leaves it ACTIVE with every branch it had (they are synced with the
+     * begin or their registration), and its decision, synced, always comes after it in the WAL: a restart then
+     * aborts it at its timeout and rolls every branch back, prepared or not (docs/core.md, "What is durable when").
      */
     private void write(GlobalTransaction stored, GlobalTransaction next, List<LaneEntry> entries) {
         Mutation.Builder m = Mutation.builder(stored.status() + " -> " + next.status() + " of " + next.gid());
