@@ -23,13 +23,19 @@ final class PgTransactionState {
 
     /**
      * Whether the open transaction on {@code conn} has been aborted by an error (the server said so in its last
-     * answer); null when the connection is not pgjdbc's, so the caller must ask the server instead.
+     * answer): true for FAILED, false for OPEN. Null when the connection is not pgjdbc's, or when no transaction is
+     * open (IDLE: the work sent no statement, or something ended its transaction), because PREPARE TRANSACTION
+     * outside a transaction only warns and prepares nothing: the caller must ask the server instead.
      */
     static Boolean failed(Connection conn) throws SQLException {
         if (!PGJDBC || !conn.isWrapperFor(BaseConnection.class)) {
             return null;
         }
-        return conn.unwrap(BaseConnection.class).getTransactionState() == TransactionState.FAILED;
+        return switch (conn.unwrap(BaseConnection.class).getTransactionState()) {
+            case FAILED -> Boolean.TRUE;
+            case OPEN -> Boolean.FALSE;
+            case IDLE -> null;
+        };
     }
 
     private static boolean present() {

@@ -203,6 +203,19 @@ abstract class XaParticipantContract {
     }
 
     @Test
+    void aWorkThatSendsNoStatementVotesYesAndLeavesNothingPrepared() throws SQLException {
+        // No statement means no transaction opened on the server: on PostgreSQL a PREPARE TRANSACTION there only
+        // warns and prepares nothing, so "no error seen" must not read as "prepared" (nor as "refused").
+        String gid = newGid();
+        assertThat(xa.work(gid, "nothing", conn -> { })).isEqualTo(XaResult.APPLIED);
+        XaResult vote = xa.prepare(gid, "nothing");
+        assertThat(vote.isSuccess()).as("vote " + vote).isTrue();
+        assertThat(xa.commit(gid, "nothing").isSuccess()).isTrue();
+        assertThat(prepared()).isEmpty();
+        assertThat(xa.inFlight()).isZero();
+    }
+
+    @Test
     void readOnlyBranchIsPreparedAndCommitted() throws SQLException {
         String gid = newGid();
         String account = newAccount(150);
