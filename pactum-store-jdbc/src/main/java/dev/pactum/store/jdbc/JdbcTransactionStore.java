@@ -318,11 +318,7 @@ public final class JdbcTransactionStore implements TransactionStore {
         if (ordered.isEmpty()) {
             return compareAndSet(expected, updated);
         }
-        if (!expected.gid().equals(updated.gid())) {
-            throw new IllegalArgumentException("compareAndSet of " + expected.gid() + " was given a value for "
-                    + updated.gid());
-        }
-        expected.status().checkMoveTo(updated.status(), expected.gid());
+        GlobalTransaction stored = checkGlobalUpdate(expected, updated);
         List<BranchRecord> byLane = new ArrayList<>(ordered);
         for (BranchRecord b : byLane) {
             if (!b.gid().equals(expected.gid()) || b.lane() == null) {
@@ -331,7 +327,6 @@ public final class JdbcTransactionStore implements TransactionStore {
             }
         }
         byLane.sort(java.util.Comparator.comparing(BranchRecord::lane)); // stable: one lane keeps branch order
-        GlobalTransaction stored = millis(updated).withVersion(expected.version() + 1);
         String what = "compareAndSet with lanes of " + expected.gid() + " from " + expected.status() + "/v"
                 + expected.version() + " to " + updated.status();
         for (int attempt = 1; ; attempt++) {
