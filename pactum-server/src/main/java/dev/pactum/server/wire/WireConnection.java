@@ -3,8 +3,7 @@ package dev.pactum.server.wire;
 import dev.pactum.client.wire.WireFormat;
 import dev.pactum.server.api.ApiAnswer;
 import dev.pactum.server.api.ApiDispatcher;
-import dev.pactum.api.ErrorBody;
-import dev.pactum.server.Json;
+import dev.pactum.server.api.ApiError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,7 +12,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -79,8 +77,7 @@ final class WireConnection extends ChannelInboundHandlerAdapter {
             requests.execute(() -> answer(r.id(), api.dispatch(r.method(), r.path(), r.query(), r.preferMinimal(),
                     r::body)));
         } catch (RejectedExecutionException stopping) {
-            answer(r.id(), new ApiAnswer(503, ApiAnswer.JSON, ("{\"error\":\"stopping\",\"message\":"
-                    + "\"the coordinator is stopping\"}").getBytes(StandardCharsets.UTF_8), null, false));
+            answer(r.id(), ApiDispatcher.answerOf(new ApiError(503, "stopping", "the coordinator is stopping", null)));
         }
     }
 
@@ -142,13 +139,8 @@ final class WireConnection extends ChannelInboundHandlerAdapter {
         return WireFormat.answer(id, a.status(), a.minimal(), !ApiAnswer.JSON.equals(a.contentType()), a.allow(), a.body());
     }
 
+    /** A refused frame's answer: the API's own error body, field "frame". */
     private static byte[] error(int id, int status, String code, String message) {
-        byte[] body;
-        try {
-            body = Json.MAPPER.writeValueAsBytes(new ErrorBody(code, message, "frame", null, null));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        return WireFormat.answer(id, status, false, false, null, body);
+        return frame(id, ApiDispatcher.answerOf(new ApiError(status, code, message, "frame")));
     }
 }
