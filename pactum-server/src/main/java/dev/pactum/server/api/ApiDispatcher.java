@@ -138,29 +138,29 @@ public final class ApiDispatcher {
         } catch (ApiError e) {
             status = e.status;
             allow = e.allow;
-            body = bytes(e.body);
+            body = Json.bytes(e.body);
         } catch (InvalidInputException e) {
             status = 400;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
+            body = Json.bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
         } catch (UnknownTransactionException e) {
             status = 404;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+            body = Json.bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
         } catch (ConflictException e) {
             status = 409;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
+            body = Json.bytes(new ErrorBody(e.code(), e.getMessage(), e.field(), e.gid(), e.status()));
         } catch (IllegalTransitionException e) {
             log.error("illegal transition on {} {}", method, path, e);
             status = 500;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+            body = Json.bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
         } catch (PactumException e) {
             // Not the caller's fault: the store failed, for instance. Worth a retry later.
             log.error("{} on {} {}", e.code(), method, path, e);
             status = 503;
-            body = bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
+            body = Json.bytes(new ErrorBody(e.code(), e.getMessage(), null, e.gid(), e.status()));
         } catch (RuntimeException | IOException e) {
             log.error("internal error on {} {}", method, path, e);
             status = 500;
-            body = bytes(new ErrorBody("internal", "internal error: " + e.getMessage(), null, null, null));
+            body = Json.bytes(new ErrorBody("internal", "internal error: " + e.getMessage(), null, null, null));
         }
         timer(route, status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return new ApiAnswer(status, contentType, body, allow, minimalApplied);
@@ -168,7 +168,7 @@ public final class ApiDispatcher {
 
     /** The answer to a request a transport refused before it could be dispatched (a frame too large to read). */
     public static ApiAnswer answerOf(ApiError e) {
-        return new ApiAnswer(e.status, ApiAnswer.JSON, bytes(e.body), e.allow, false);
+        return new ApiAnswer(e.status, ApiAnswer.JSON, Json.bytes(e.body), e.allow, false);
     }
 
     /** A 413 for a body over this coordinator's limit. */
@@ -366,11 +366,4 @@ public final class ApiDispatcher {
         return true;
     }
 
-    private static byte[] bytes(ErrorBody e) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(e);
-        } catch (JsonProcessingException x) {
-            throw new IllegalStateException(x);
-        }
-    }
 }

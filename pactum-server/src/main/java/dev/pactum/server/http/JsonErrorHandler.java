@@ -1,6 +1,5 @@
 package dev.pactum.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.pactum.api.ErrorBody;
 import dev.pactum.server.Json;
 import org.eclipse.jetty.http.HttpException;
@@ -64,12 +63,7 @@ public final class JsonErrorHandler extends ErrorHandler {
 
     static byte[] body(int status, String reason) {
         String message = reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
-        ErrorBody e = new ErrorBody(code(status), "HTTP " + status + ": " + message, field(status), null, null);
-        try {
-            return Json.MAPPER.writeValueAsBytes(e);
-        } catch (JsonProcessingException x) {
-            throw new IllegalStateException(x);
-        }
+        return Json.bytes(new ErrorBody(code(status), "HTTP " + status + ": " + message, field(status), null, null));
     }
 
     private static String code(int status) {
